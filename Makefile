@@ -1,0 +1,53 @@
+# Development build: compiles the extension in place into src/pypyjit/, runs
+# the demo, the tests and the measurement targets. PYTHON selects another
+# CPython 3.11 build (default: Debian's python3).
+PYTHON ?= /usr/bin/python3
+CC ?= gcc
+
+PYINFO := $(shell $(PYTHON) -c 'import sysconfig as s; print(s.get_config_var("EXT_SUFFIX"), s.get_paths()["include"])')
+EXT_SUFFIX := $(word 1,$(PYINFO))
+PY_INCLUDE := $(word 2,$(PYINFO))
+
+EXT := src/pypyjit/_pypyjit$(EXT_SUFFIX)
+JIT_SRCS := $(sort $(wildcard src/jit/*/*.c))
+JIT_HDRS := $(sort $(wildcard src/jit/*/*.h src/jit/*/*.def))
+
+# gnu11: C11 plus computed goto and designated ranges, used by the interpreter's dispatch table.
+WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
+BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden -g $(WARN) -isystem $(PY_INCLUDE) -isystem $(PY_INCLUDE)/internal
+OPT ?= -O2
+CFLAGS_ALL := $(BASE_CFLAGS) $(OPT) $(EXTRA_CFLAGS)
+LDFLAGS_ALL := -shared $(EXTRA_LDFLAGS)
+
+export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
+
+.PHONY: all build run test test-c test-py test-cpython deps clean bench fuzz test-refleak test-asan
+
+all: build
+build: $(EXT)
+
+$(EXT): $(JIT_SRCS) $(JIT_HDRS) Makefile
+	$(CC) $(CFLAGS_ALL) -o $@ $(JIT_SRCS) $(LDFLAGS_ALL)
+
+# Installs what is missing (as root) or prints the apt-get line.
+deps:
+	@sh tools/deps.sh $(DEPS_EXTRA)
+
+run: deps build
+	$(PYTHON) demo/demo.py
+
+test: deps build test-c test-py
+
+test-c:
+	$(MAKE) -C tests/c PYTHON=$(PYTHON) CC=$(CC)
+
+test-py: build
+	$(PYTHON) -m pytest -q tests/py
+
+# CPython's own regression tests under the JIT against plain CPython.
+test-cpython: build
+	$(PYTHON) tools/cpython_tests.py $(CPYTHON_TESTS_ARGS)
+
+clean:
+	rm -f src/pypyjit/_pypyjit*.so
+	$(MAKE) -C tests/c clean

@@ -1,0 +1,93 @@
+/* frontend/eval: the PEP 523 evaluator. It decides, once per frame at
+ * entry, whether the own interpreter or CPython runs the frame, and it
+ * keeps the C stack from overflowing under deep recursion. */
+#include "eval.h"
+#include "../runtime/runtime.h"
+#include <pthread.h>
+
+/* Lowest C stack address this thread may use before RecursionError.
+ * Thread-local because every thread has its own stack; computed once per
+ * thread on first use. */
+static _Thread_local char *stack_limit;
+
+/* Room kept free below our frames for the C code that runs between two
+ * evaluator entries (builtins, C extensions, CPython's own eval loop). */
+#define FE_STACK_MARGIN (256 * 1024)
+
+static char *compute_stack_limit(void)
+{
+    pthread_attr_t attr;
+    void *addr = NULL;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        pthread_attr_getstack(&attr, &addr, &size);
+        pthread_attr_destroy(&attr);
+    }
+    if (addr == NULL || size <= 2 * FE_STACK_MARGIN)
+        return (char *)__builtin_frame_address(0) - 512 * 1024;  /* unknown: assume 512 KiB */
+    return (char *)addr + FE_STACK_MARGIN;
+}
+
+static bool stack_exhausted(void)
+{
+    char here;
+    if (FE_UNLIKELY(stack_limit == NULL))
+        stack_limit = compute_stack_limit();
+    return FE_UNLIKELY(&here < stack_limit);
+}
+
+static PyObject *fe_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
+{
+    if (FE_UNLIKELY(stack_exhausted())) {
+        if (throwflag) {
+            /* A generator.throw(): CPython must see it to unwind the generator. */
+            return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+        }
+        PyErr_SetString(PyExc_RecursionError,
+                        "maximum recursion depth exceeded (C stack exhausted)");
+        return NULL;
+    }
+    if (!throwflag && frame->owner == FRAME_OWNED_BY_THREAD && !tstate->cframe->use_tracing) {
+        PyCodeObject *co = frame->f_code;
+        fe_jitcode *jc = fe_jitcode_peek(co);
+        if (jc == NULL) {
+            jc = fe_jitcode_get(co);
+            if (jc == NULL)
+                return NULL;
+        }
+        if (jc->run_own)
+            return fe_interp_run(tstate, frame, jc);
+    }
+    rt_count(RT_C_CPYTHON_FRAMES, 1);
+    return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+}
+
+void fe_install(void)
+{
+    _PyInterpreterState_SetEvalFrameFunc(PyInterpreterState_Main(), fe_eval_frame);
+    rt.enabled = true;
+}
+
+void fe_uninstall(void)
+{
+    if (_PyInterpreterState_GetEvalFrameFunc(PyInterpreterState_Main()) == fe_eval_frame)
+        _PyInterpreterState_SetEvalFrameFunc(PyInterpreterState_Main(), _PyEval_EvalFrameDefault);
+    rt.enabled = false;
+}
+
+bool fe_installed(void)
+{
+    return _PyInterpreterState_GetEvalFrameFunc(PyInterpreterState_Main()) == fe_eval_frame;
+}
+
+void fe_hot_loop(fe_jitcode *jc, rt_jitcell *cell)
+{
+    (void)jc;
+    cell->flags |= JC_EXISTS;
+    if (cell->flags & (JC_BEING_TRACED | JC_DONT_TRACE_HERE | JC_GIVEN_UP))
+        return;
+    rt_count(RT_C_HOT_LOOPS, 1);
+    /* PyPy decays every counter whenever one fires, so that compilations
+     * do not come in bursts. Tracing starts here once the recorder exists. */
+    rt_decay_all();
+}

@@ -1,0 +1,1118 @@
+/* frontend/interp: the own interpreter. It executes CPython 3.11 bytecode
+ * with CPython's semantics on CPython's own frame, keeping the frame
+ * contract of notes/cpython311.md: the frame is linked while it runs,
+ * prev_instr names the executing instruction, stacktop is -1 (hidden from
+ * the GC, as in ceval.c) until we leave. Whatever it does not run itself
+ * -- an error, an unsupported opcode, a loop given up, tracing turned on --
+ * it hands to CPython's _PyEval_EvalFrameDefault, which finishes the
+ * frame. */
+#include "eval.h"
+#include "interp_support.h"
+#include "../runtime/runtime.h"
+
+#define TOP() (sp[-1])
+#define SECOND() (sp[-2])
+#define PEEK(n) (sp[-(n)])
+#define PUSH(v) (*sp++ = (v))
+#define POP() (*--sp)
+#define GETLOCAL(i) (frame->localsplus[(i)])
+#define NAME(i) PyTuple_GET_ITEM(co->co_names, (i))
+#define CONST(i) PyTuple_GET_ITEM(co->co_consts, (i))
+#define SKIP_CACHES(op) (i += INLINE_CACHE_ENTRIES_##op)
+
+/* Binary operators by BINARY_OP's oparg (NB_* in opcode.h). */
+static binaryfunc const binary_ops[] = {
+    [NB_ADD] = PyNumber_Add, [NB_AND] = PyNumber_And,
+    [NB_FLOOR_DIVIDE] = PyNumber_FloorDivide, [NB_LSHIFT] = PyNumber_Lshift,
+    [NB_MATRIX_MULTIPLY] = PyNumber_MatrixMultiply, [NB_MULTIPLY] = PyNumber_Multiply,
+    [NB_REMAINDER] = PyNumber_Remainder, [NB_OR] = PyNumber_Or,
+    [NB_POWER] = fe_power, [NB_RSHIFT] = PyNumber_Rshift,
+    [NB_SUBTRACT] = PyNumber_Subtract, [NB_TRUE_DIVIDE] = PyNumber_TrueDivide,
+    [NB_XOR] = PyNumber_Xor,
+    [NB_INPLACE_ADD] = PyNumber_InPlaceAdd, [NB_INPLACE_AND] = PyNumber_InPlaceAnd,
+    [NB_INPLACE_FLOOR_DIVIDE] = PyNumber_InPlaceFloorDivide,
+    [NB_INPLACE_LSHIFT] = PyNumber_InPlaceLshift,
+    [NB_INPLACE_MATRIX_MULTIPLY] = PyNumber_InPlaceMatrixMultiply,
+    [NB_INPLACE_MULTIPLY] = PyNumber_InPlaceMultiply,
+    [NB_INPLACE_REMAINDER] = PyNumber_InPlaceRemainder,
+    [NB_INPLACE_OR] = PyNumber_InPlaceOr, [NB_INPLACE_POWER] = fe_inplace_power,
+    [NB_INPLACE_RSHIFT] = PyNumber_InPlaceRshift,
+    [NB_INPLACE_SUBTRACT] = PyNumber_InPlaceSubtract,
+    [NB_INPLACE_TRUE_DIVIDE] = PyNumber_InPlaceTrueDivide,
+    [NB_INPLACE_XOR] = PyNumber_InPlaceXor,
+};
+
+/* Float arithmetic done inline when both operands are exact floats; the
+ * results are bit-for-bit those of float's own slots. */
+static inline PyObject *float_binop(int oparg, double a, double b)
+{
+    switch (oparg) {
+    case NB_ADD: case NB_INPLACE_ADD: return PyFloat_FromDouble(a + b);
+    case NB_SUBTRACT: case NB_INPLACE_SUBTRACT: return PyFloat_FromDouble(a - b);
+    case NB_MULTIPLY: case NB_INPLACE_MULTIPLY: return PyFloat_FromDouble(a * b);
+    default: return NULL;
+    }
+}
+
+/* Exact ints of at most one 30-bit digit: CPython 3.11's "medium" ints. */
+static inline bool medium_int(PyObject *o, long *v)
+{
+    if (!PyLong_CheckExact(o))
+        return false;
+    Py_ssize_t size = Py_SIZE(o);
+    if (size < -1 || size > 1)
+        return false;
+    *v = size == 0 ? 0 : (long)((PyLongObject *)o)->ob_digit[0] * size;
+    return true;
+}
+
+static inline PyObject *int_binop(int oparg, long a, long b)
+{
+    switch (oparg) {
+    case NB_ADD: case NB_INPLACE_ADD: return PyLong_FromLong(a + b);
+    case NB_SUBTRACT: case NB_INPLACE_SUBTRACT: return PyLong_FromLong(a - b);
+    case NB_MULTIPLY: case NB_INPLACE_MULTIPLY: return PyLong_FromLong(a * b);
+    default: return NULL;
+    }
+}
+
+static inline bool compare_longs(int op, long a, long b)
+{
+    switch (op) {
+    case Py_LT: return a < b;
+    case Py_LE: return a <= b;
+    case Py_EQ: return a == b;
+    case Py_NE: return a != b;
+    case Py_GT: return a > b;
+    default: return a >= b;
+    }
+}
+
+static inline bool compare_doubles(int op, double a, double b)
+{
+    switch (op) {
+    case Py_LT: return a < b;
+    case Py_LE: return a <= b;
+    case Py_EQ: return a == b;
+    case Py_NE: return a != b;
+    case Py_GT: return a > b;
+    default: return a >= b;
+    }
+}
+
+/* Leaves the frame to CPython: before the instruction starting at code
+ * unit `next` (throwflag 0), or with the current exception raised at the
+ * instruction whose opcode unit is prev_instr (throwflag 1). The stack
+ * below sp holds owned references or NULL. */
+static PyObject *handoff(PyThreadState *tstate, _PyInterpreterFrame *frame, PyObject **sp,
+                         int next, int throwflag)
+{
+    if (!throwflag)
+        frame->prev_instr = _PyCode_CODE(frame->f_code) + next - 1;
+    frame->stacktop = (int)(sp - frame->localsplus);
+    tstate->cframe->current_frame = frame->previous;
+    _Py_LeaveRecursiveCallTstate(tstate);
+    rt_count(RT_C_HANDOFFS, 1);
+    return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+}
+
+PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_jitcode *jc)
+{
+    if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+        /* As ceval's start_frame: the frame never started, so no
+         * traceback entry and no unwinding. */
+        return NULL;
+    }
+    frame->previous = tstate->cframe->current_frame;
+    tstate->cframe->current_frame = frame;
+    rt_count(RT_C_INTERP_FRAMES, 1);
+
+    PyCodeObject *const co = frame->f_code;
+    _Py_CODEUNIT *const first_instr = _PyCode_CODE(co);
+    const _Py_CODEUNIT *const insns = jc->insns;
+    _PyCFrame *const cframe = tstate->cframe;
+    _Py_atomic_int *const eval_breaker = &tstate->interp->ceval.eval_breaker;
+    PyObject **sp = frame->localsplus + frame->stacktop;
+    PyObject *kwnames = NULL;   /* set by KW_NAMES for the next CALL */
+    int i = 0;                  /* next code unit to decode */
+    int start = 0;              /* first unit of the executing instruction */
+    int opcode, oparg;
+    _Py_CODEUNIT word;
+    frame->stacktop = -1;
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"  /* the range default, then each opcode */
+    static const void *const targets[256] = {
+        [0 ... 255] = &&unsupported,
+#define OP(name) [name] = &&op_##name,
+#include "interp_ops.def"
+#undef OP
+    };
+#pragma GCC diagnostic pop
+
+#define DISPATCH() goto dispatch
+#define ERROR() goto error
+#define HANDOFF_HERE() goto handoff_before
+#define CHECK_EVAL_BREAKER()                                              \
+    do {                                                                  \
+        if (FE_UNLIKELY(_Py_atomic_load_relaxed(eval_breaker)) &&  \
+            fe_handle_eval_breaker(tstate) < 0)                           \
+            goto error;                                                   \
+    } while (0)
+
+dispatch:
+    /* Tracing turned on: CPython runs the rest of the frame and reports
+     * its events. Never between KW_NAMES and CALL, whose pending keyword
+     * names CPython could not know. */
+    if (FE_UNLIKELY(cframe->use_tracing) && kwnames == NULL)
+        goto handoff_before_next;
+    start = i;
+    frame->prev_instr = first_instr + i;
+    word = insns[i++];
+    opcode = _Py_OPCODE(word);
+    oparg = _Py_OPARG(word);
+    goto *targets[opcode];
+
+op_EXTENDED_ARG:
+    frame->prev_instr = first_instr + i;
+    word = insns[i++];
+    opcode = _Py_OPCODE(word);
+    oparg = (oparg << 8) | _Py_OPARG(word);
+    goto *targets[opcode];
+
+op_NOP:
+    DISPATCH();
+
+op_RESUME:
+    if (oparg < 2)
+        CHECK_EVAL_BREAKER();
+    DISPATCH();
+
+op_LOAD_FAST:
+op_LOAD_CLOSURE: {
+    PyObject *v = GETLOCAL(oparg);
+    if (v == NULL)
+        HANDOFF_HERE();  /* CPython raises UnboundLocalError itself */
+    Py_INCREF(v);
+    PUSH(v);
+    DISPATCH();
+}
+
+op_LOAD_CONST: {
+    PyObject *v = CONST(oparg);
+    Py_INCREF(v);
+    PUSH(v);
+    DISPATCH();
+}
+
+op_STORE_FAST: {
+    PyObject *v = POP();
+    PyObject *old = GETLOCAL(oparg);
+    GETLOCAL(oparg) = v;
+    Py_XDECREF(old);
+    DISPATCH();
+}
+
+op_DELETE_FAST: {
+    PyObject *old = GETLOCAL(oparg);
+    if (old == NULL)
+        HANDOFF_HERE();
+    GETLOCAL(oparg) = NULL;
+    Py_DECREF(old);
+    DISPATCH();
+}
+
+op_POP_TOP: {
+    PyObject *v = POP();
+    Py_DECREF(v);
+    DISPATCH();
+}
+
+op_PUSH_NULL:
+    PUSH(NULL);
+    DISPATCH();
+
+op_COPY: {
+    PyObject *v = PEEK(oparg);
+    Py_INCREF(v);
+    PUSH(v);
+    DISPATCH();
+}
+
+op_SWAP: {
+    PyObject *t = TOP();
+    TOP() = PEEK(oparg);
+    PEEK(oparg) = t;
+    DISPATCH();
+}
+
+op_MAKE_CELL: {
+    PyObject *cell = PyCell_New(GETLOCAL(oparg));
+    if (cell == NULL)
+        ERROR();
+    Py_XSETREF(GETLOCAL(oparg), cell);
+    DISPATCH();
+}
+
+op_COPY_FREE_VARS: {
+    PyObject *closure = frame->f_func->func_closure;
+    int offset = co->co_nlocals + co->co_nplaincellvars;
+    for (int k = 0; k < oparg; k++)
+        GETLOCAL(offset + k) = Py_NewRef(PyTuple_GET_ITEM(closure, k));
+    DISPATCH();
+}
+
+op_LOAD_DEREF: {
+    PyObject *v = PyCell_GET(GETLOCAL(oparg));
+    if (v == NULL)
+        HANDOFF_HERE();  /* CPython raises the NameError */
+    Py_INCREF(v);
+    PUSH(v);
+    DISPATCH();
+}
+
+op_STORE_DEREF: {
+    PyObject *v = POP();
+    PyObject *cell = GETLOCAL(oparg);
+    PyObject *old = PyCell_GET(cell);
+    PyCell_SET(cell, v);
+    Py_XDECREF(old);
+    DISPATCH();
+}
+
+op_DELETE_DEREF: {
+    PyObject *cell = GETLOCAL(oparg);
+    PyObject *old = PyCell_GET(cell);
+    if (old == NULL)
+        HANDOFF_HERE();
+    PyCell_SET(cell, NULL);
+    Py_DECREF(old);
+    DISPATCH();
+}
+
+op_UNARY_POSITIVE:
+op_UNARY_NEGATIVE:
+op_UNARY_INVERT: {
+    PyObject *v = TOP();
+    PyObject *r = opcode == UNARY_POSITIVE ? PyNumber_Positive(v)
+                : opcode == UNARY_NEGATIVE ? PyNumber_Negative(v)
+                : PyNumber_Invert(v);
+    Py_DECREF(v);
+    TOP() = r;
+    if (r == NULL)
+        ERROR();
+    DISPATCH();
+}
+
+op_UNARY_NOT: {
+    PyObject *v = TOP();
+    int t = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    if (t < 0) {
+        sp--;
+        ERROR();
+    }
+    TOP() = Py_NewRef(t ? Py_False : Py_True);
+    DISPATCH();
+}
+
+op_BINARY_OP: {
+    PyObject *rhs = POP();
+    PyObject *lhs = TOP();
+    PyObject *res = NULL;
+    SKIP_CACHES(BINARY_OP);
+    if (PyFloat_CheckExact(lhs) && PyFloat_CheckExact(rhs)) {
+        res = float_binop(oparg, PyFloat_AS_DOUBLE(lhs), PyFloat_AS_DOUBLE(rhs));
+    } else {
+        long a, b;
+        if (medium_int(lhs, &a) && medium_int(rhs, &b))
+            res = int_binop(oparg, a, b);
+        else if ((oparg == NB_INPLACE_ADD || oparg == NB_ADD) &&
+                 PyUnicode_CheckExact(lhs) && PyUnicode_CheckExact(rhs) &&
+                 _Py_OPCODE(insns[i]) == STORE_FAST &&
+                 GETLOCAL(_Py_OPARG(insns[i])) == lhs) {
+            /* s = s + t / s += t: drop the local's reference so the string
+             * can grow in place, as CPython's specialised opcode does. */
+            GETLOCAL(_Py_OPARG(insns[i])) = NULL;
+            Py_DECREF(lhs);
+            PyUnicode_Append(&lhs, rhs);  /* steals lhs, NULL on error */
+            Py_DECREF(rhs);
+            TOP() = lhs;
+            if (lhs == NULL)
+                ERROR();
+            DISPATCH();
+        }
+    }
+    if (res == NULL) {
+        if (PyErr_Occurred()) {
+            /* PyFloat_FromDouble / PyLong_FromLong ran out of memory */
+        } else {
+            res = binary_ops[oparg](lhs, rhs);
+        }
+    }
+    Py_DECREF(lhs);
+    Py_DECREF(rhs);
+    TOP() = res;
+    if (res == NULL)
+        ERROR();
+    DISPATCH();
+}
+
+op_COMPARE_OP: {
+    PyObject *rhs = POP();
+    PyObject *lhs = TOP();
+    PyObject *res;
+    long a, b;
+    SKIP_CACHES(COMPARE_OP);
+    if (medium_int(lhs, &a) && medium_int(rhs, &b))
+        res = Py_NewRef(compare_longs(oparg, a, b) ? Py_True : Py_False);
+    else if (PyFloat_CheckExact(lhs) && PyFloat_CheckExact(rhs))
+        res = Py_NewRef(compare_doubles(oparg, PyFloat_AS_DOUBLE(lhs), PyFloat_AS_DOUBLE(rhs))
+                        ? Py_True : Py_False);
+    else
+        res = PyObject_RichCompare(lhs, rhs, oparg);
+    Py_DECREF(lhs);
+    Py_DECREF(rhs);
+    TOP() = res;
+    if (res == NULL)
+        ERROR();
+    DISPATCH();
+}
+
+op_IS_OP: {
+    PyObject *rhs = POP();
+    PyObject *lhs = TOP();
+    int r = (lhs == rhs) ^ oparg;
+    TOP() = Py_NewRef(r ? Py_True : Py_False);
+    Py_DECREF(lhs);
+    Py_DECREF(rhs);
+    DISPATCH();
+}
+
+op_CONTAINS_OP: {
+    PyObject *rhs = POP();
+    PyObject *lhs = POP();
+    int r = PySequence_Contains(rhs, lhs);
+    Py_DECREF(lhs);
+    Py_DECREF(rhs);
+    if (r < 0)
+        ERROR();
+    PUSH(Py_NewRef((r ^ oparg) ? Py_True : Py_False));
+    DISPATCH();
+}
+
+op_BINARY_SUBSCR: {
+    PyObject *sub = POP();
+    PyObject *container = TOP();
+    PyObject *res = NULL;
+    SKIP_CACHES(BINARY_SUBSCR);
+    if (PyList_CheckExact(container) && PyLong_CheckExact(sub)) {
+        long k;
+        if (medium_int(sub, &k)) {
+            Py_ssize_t n = PyList_GET_SIZE(container);
+            if (k < 0)
+                k += n;
+            if (k >= 0 && k < n)
+                res = Py_NewRef(PyList_GET_ITEM(container, k));
+        }
+    }
+    if (res == NULL)
+        res = PyObject_GetItem(container, sub);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    TOP() = res;
+    if (res == NULL)
+        ERROR();
+    DISPATCH();
+}
+
+op_STORE_SUBSCR: {
+    PyObject *sub = TOP();
+    PyObject *container = SECOND();
+    PyObject *v = PEEK(3);
+    sp -= 3;
+    SKIP_CACHES(STORE_SUBSCR);
+    int err = PyObject_SetItem(container, sub, v);
+    Py_DECREF(v);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_DELETE_SUBSCR: {
+    PyObject *sub = POP();
+    PyObject *container = POP();
+    int err = PyObject_DelItem(container, sub);
+    Py_DECREF(container);
+    Py_DECREF(sub);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_BUILD_SLICE: {
+    PyObject *step = oparg == 3 ? POP() : NULL;
+    PyObject *stop = POP();
+    PyObject *startv = TOP();
+    PyObject *slice = PySlice_New(startv, stop, step);
+    Py_DECREF(startv);
+    Py_DECREF(stop);
+    Py_XDECREF(step);
+    TOP() = slice;
+    if (slice == NULL)
+        ERROR();
+    DISPATCH();
+}
+
+op_GET_ITER: {
+    PyObject *iterable = TOP();
+    PyObject *it = PyObject_GetIter(iterable);
+    Py_DECREF(iterable);
+    TOP() = it;
+    if (it == NULL)
+        ERROR();
+    DISPATCH();
+}
+
+op_FOR_ITER: {
+    PyObject *it = TOP();
+    PyObject *next = (*Py_TYPE(it)->tp_iternext)(it);
+    if (next != NULL) {
+        PUSH(next);
+        DISPATCH();
+    }
+    if (PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_StopIteration))
+            ERROR();
+        PyErr_Clear();
+    }
+    sp--;
+    Py_DECREF(it);
+    i += oparg;
+    DISPATCH();
+}
+
+op_JUMP_FORWARD:
+    i += oparg;
+    DISPATCH();
+
+op_JUMP_BACKWARD:
+    i -= oparg;
+    CHECK_EVAL_BREAKER();
+    goto backedge;
+
+op_JUMP_BACKWARD_NO_INTERRUPT:
+    i -= oparg;
+    DISPATCH();
+
+op_POP_JUMP_FORWARD_IF_FALSE:
+op_POP_JUMP_FORWARD_IF_TRUE:
+op_POP_JUMP_BACKWARD_IF_FALSE:
+op_POP_JUMP_BACKWARD_IF_TRUE: {
+    PyObject *cond = POP();
+    int t;
+    if (cond == Py_True)
+        t = 1;
+    else if (cond == Py_False)
+        t = 0;
+    else {
+        t = PyObject_IsTrue(cond);
+        if (t < 0) {
+            Py_DECREF(cond);
+            ERROR();
+        }
+    }
+    Py_DECREF(cond);
+    bool want = opcode == POP_JUMP_FORWARD_IF_TRUE || opcode == POP_JUMP_BACKWARD_IF_TRUE;
+    if (t != want)
+        DISPATCH();
+    if (opcode == POP_JUMP_FORWARD_IF_FALSE || opcode == POP_JUMP_FORWARD_IF_TRUE) {
+        i += oparg;
+        DISPATCH();
+    }
+    i -= oparg;
+    CHECK_EVAL_BREAKER();
+    goto backedge;
+}
+
+op_POP_JUMP_FORWARD_IF_NONE:
+op_POP_JUMP_FORWARD_IF_NOT_NONE:
+op_POP_JUMP_BACKWARD_IF_NONE:
+op_POP_JUMP_BACKWARD_IF_NOT_NONE: {
+    PyObject *v = POP();
+    bool is_none = v == Py_None;
+    Py_DECREF(v);
+    bool want = opcode == POP_JUMP_FORWARD_IF_NONE || opcode == POP_JUMP_BACKWARD_IF_NONE;
+    if (is_none != want)
+        DISPATCH();
+    if (opcode == POP_JUMP_FORWARD_IF_NONE || opcode == POP_JUMP_FORWARD_IF_NOT_NONE) {
+        i += oparg;
+        DISPATCH();
+    }
+    i -= oparg;
+    CHECK_EVAL_BREAKER();
+    goto backedge;
+}
+
+op_JUMP_IF_FALSE_OR_POP:
+op_JUMP_IF_TRUE_OR_POP: {
+    PyObject *cond = TOP();
+    int t;
+    if (cond == Py_True)
+        t = 1;
+    else if (cond == Py_False)
+        t = 0;
+    else if ((t = PyObject_IsTrue(cond)) < 0)
+        ERROR();
+    if (t == (opcode == JUMP_IF_TRUE_OR_POP)) {
+        i += oparg;
+    } else {
+        sp--;
+        Py_DECREF(cond);
+    }
+    DISPATCH();
+}
+
+backedge: {
+    /* i is the loop header. The cell was found when the code was
+     * analysed; start is the jump's first unit, so look past any
+     * EXTENDED_ARG prefix for the opcode unit. */
+    int at = start;
+    while (_Py_OPCODE(insns[at]) == EXTENDED_ARG)
+        at++;
+    rt_jitcell *cell = &jc->cells.cells[jc->edge_cell[at]];
+    if (FE_UNLIKELY(cell->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE))) {
+        /* The JIT will not help this loop: let CPython run it at full speed. */
+        goto handoff_before_next;
+    }
+    if (FE_UNLIKELY(rt_cell_tick(cell, rt.increment_loop)))
+        fe_hot_loop(jc, cell);
+    DISPATCH();
+}
+
+op_LOAD_GLOBAL: {
+    PyObject *name = NAME(oparg >> 1);
+    PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;
+    PyObject *v;
+    if (FE_LIKELY(PyDict_CheckExact(globals) && PyDict_CheckExact(builtins))) {
+        fe_global_cache *c = &jc->gcache[insns[i]];
+        uint64_t gv = ((PyDictObject *)globals)->ma_version_tag;
+        uint64_t bv = ((PyDictObject *)builtins)->ma_version_tag;
+        if (c->value != NULL && c->globals_ver == gv && c->builtins_ver == bv) {
+            v = c->value;
+        } else {
+            v = PyDict_GetItemWithError(globals, name);
+            if (v == NULL) {
+                if (PyErr_Occurred())
+                    ERROR();
+                v = PyDict_GetItemWithError(builtins, name);
+                if (v == NULL) {
+                    if (PyErr_Occurred())
+                        ERROR();
+                    HANDOFF_HERE();  /* CPython raises the NameError */
+                }
+            }
+            /* A lookup can run __eq__ of a key, which may mutate either
+             * dict: read the versions after it. */
+            c->globals_ver = ((PyDictObject *)globals)->ma_version_tag;
+            c->builtins_ver = ((PyDictObject *)builtins)->ma_version_tag;
+            c->value = v;
+        }
+        Py_INCREF(v);
+    } else {
+        HANDOFF_HERE();  /* non-dict globals/builtins: rare, CPython's path */
+    }
+    SKIP_CACHES(LOAD_GLOBAL);
+    if (oparg & 1)
+        PUSH(NULL);
+    PUSH(v);
+    DISPATCH();
+}
+
+op_STORE_GLOBAL: {
+    PyObject *v = POP();
+    int err = PyDict_SetItem(frame->f_globals, NAME(oparg), v);
+    Py_DECREF(v);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_DELETE_GLOBAL: {
+    if (!PyDict_CheckExact(frame->f_globals))
+        HANDOFF_HERE();
+    int r = PyDict_Contains(frame->f_globals, NAME(oparg));
+    if (r < 0)
+        ERROR();
+    if (r == 0)
+        HANDOFF_HERE();  /* CPython raises the NameError */
+    if (PyDict_DelItem(frame->f_globals, NAME(oparg)) != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_LOAD_NAME: {
+    PyObject *v;
+    int r = fe_load_name(frame, NAME(oparg), &v);
+    if (r < 0)
+        ERROR();
+    if (r == 0)
+        HANDOFF_HERE();  /* not found (or no locals): CPython raises */
+    PUSH(v);
+    DISPATCH();
+}
+
+op_STORE_NAME: {
+    PyObject *ns = frame->f_locals;
+    if (ns == NULL)
+        HANDOFF_HERE();
+    PyObject *v = POP();
+    int err = PyDict_CheckExact(ns) ? PyDict_SetItem(ns, NAME(oparg), v)
+                                    : PyObject_SetItem(ns, NAME(oparg), v);
+    Py_DECREF(v);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_DELETE_NAME: {
+    PyObject *ns = frame->f_locals;
+    if (ns == NULL || !PyDict_CheckExact(ns))
+        HANDOFF_HERE();
+    int r = PyDict_Contains(ns, NAME(oparg));
+    if (r < 0)
+        ERROR();
+    if (r == 0)
+        HANDOFF_HERE();  /* CPython raises the NameError */
+    if (PyDict_DelItem(ns, NAME(oparg)) != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_LOAD_ATTR: {
+    PyObject *owner = TOP();
+    PyObject *res = PyObject_GetAttr(owner, NAME(oparg));
+    Py_DECREF(owner);
+    TOP() = res;
+    SKIP_CACHES(LOAD_ATTR);
+    if (res == NULL)
+        ERROR();
+    DISPATCH();
+}
+
+op_STORE_ATTR: {
+    PyObject *owner = POP();
+    PyObject *v = POP();
+    int err = PyObject_SetAttr(owner, NAME(oparg), v);
+    Py_DECREF(v);
+    Py_DECREF(owner);
+    SKIP_CACHES(STORE_ATTR);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_DELETE_ATTR: {
+    PyObject *owner = POP();
+    int err = PyObject_SetAttr(owner, NAME(oparg), NULL);
+    Py_DECREF(owner);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_LOAD_METHOD: {
+    PyObject *obj = TOP();
+    PyObject *meth = NULL;
+    int found = _PyObject_GetMethod(obj, NAME(oparg), &meth);
+    if (meth == NULL)
+        ERROR();
+    SKIP_CACHES(LOAD_METHOD);
+    if (found) {
+        TOP() = meth;   /* meth | self | args... */
+        PUSH(obj);
+    } else {
+        TOP() = NULL;   /* NULL | attr | args... */
+        Py_DECREF(obj);
+        PUSH(meth);
+    }
+    DISPATCH();
+}
+
+op_PRECALL: {
+    /* Unpack a bound method object into (function, self), so CALL passes
+     * self as the first argument without a new tuple. */
+    bool is_meth = PEEK(oparg + 2) != NULL;
+    PyObject *callable = PEEK(oparg + 1);
+    if (!is_meth && Py_TYPE(callable) == &PyMethod_Type) {
+        PEEK(oparg + 1) = Py_NewRef(((PyMethodObject *)callable)->im_self);
+        PEEK(oparg + 2) = Py_NewRef(((PyMethodObject *)callable)->im_func);
+        Py_DECREF(callable);
+    }
+    SKIP_CACHES(PRECALL);
+    DISPATCH();
+}
+
+op_KW_NAMES:
+    kwnames = CONST(oparg);
+    DISPATCH();
+
+op_CALL: {
+    bool is_meth = PEEK(oparg + 2) != NULL;
+    int total = oparg + is_meth;
+    PyObject *callable = PEEK(total + 1);
+    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    PyObject *res = PyObject_Vectorcall(callable, sp - total,
+                                        (size_t)(total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                        kwnames);
+    kwnames = NULL;
+    Py_DECREF(callable);  /* CPython's order: the callable, then the arguments */
+    sp -= total;
+    for (int k = 0; k < total; k++)
+        Py_DECREF(sp[k]);
+    sp -= 2 - is_meth;
+    PUSH(res);
+    SKIP_CACHES(CALL);
+    if (res == NULL)
+        ERROR();
+    CHECK_EVAL_BREAKER();
+    DISPATCH();
+}
+
+op_CALL_FUNCTION_EX: {
+    PyObject *kwargs = (oparg & 1) ? TOP() : NULL;
+    PyObject *callargs = (oparg & 1) ? SECOND() : TOP();
+    if (!PyTuple_CheckExact(callargs) || (kwargs != NULL && !PyDict_CheckExact(kwargs)))
+        HANDOFF_HERE();  /* CPython converts and reports bad arguments */
+    sp -= (oparg & 1) ? 2 : 1;
+    PyObject *func = TOP();
+    PyObject *res = PyObject_Call(func, callargs, kwargs);
+    Py_DECREF(func);
+    Py_DECREF(callargs);
+    Py_XDECREF(kwargs);
+    sp--;          /* func */
+    TOP() = res;   /* replaces the NULL below func */
+    if (res == NULL)
+        ERROR();
+    CHECK_EVAL_BREAKER();
+    DISPATCH();
+}
+
+op_MAKE_FUNCTION: {
+    PyObject *codeobj = POP();
+    PyFunctionObject *func = (PyFunctionObject *)PyFunction_New(codeobj, frame->f_globals);
+    Py_DECREF(codeobj);
+    if (func == NULL)
+        ERROR();
+    if (oparg & 0x08)
+        func->func_closure = POP();
+    if (oparg & 0x04)
+        func->func_annotations = POP();
+    if (oparg & 0x02)
+        func->func_kwdefaults = POP();
+    if (oparg & 0x01)
+        func->func_defaults = POP();
+    PUSH((PyObject *)func);
+    DISPATCH();
+}
+
+op_RETURN_VALUE: {
+    PyObject *retval = POP();
+    frame->stacktop = (int)(sp - frame->localsplus);
+    tstate->cframe->current_frame = frame->previous;
+    _Py_LeaveRecursiveCallTstate(tstate);
+    return retval;
+}
+
+op_BUILD_TUPLE: {
+    PyObject *t = PyTuple_New(oparg);
+    if (t == NULL)
+        ERROR();
+    while (--oparg >= 0)
+        PyTuple_SET_ITEM(t, oparg, POP());
+    PUSH(t);
+    DISPATCH();
+}
+
+op_BUILD_LIST: {
+    PyObject *l = PyList_New(oparg);
+    if (l == NULL)
+        ERROR();
+    while (--oparg >= 0)
+        PyList_SET_ITEM(l, oparg, POP());
+    PUSH(l);
+    DISPATCH();
+}
+
+op_LIST_TO_TUPLE: {
+    PyObject *l = TOP();
+    PyObject *t = PyList_AsTuple(l);
+    Py_DECREF(l);
+    TOP() = t;
+    if (t == NULL)
+        ERROR();
+    DISPATCH();
+}
+
+op_BUILD_SET: {
+    PyObject *s = PySet_New(NULL);
+    int err = s == NULL ? -1 : 0;
+    for (int k = oparg; k > 0; k--) {
+        PyObject *item = PEEK(k);
+        if (err == 0)
+            err = PySet_Add(s, item);
+        Py_DECREF(item);
+    }
+    sp -= oparg;
+    if (err != 0) {
+        Py_XDECREF(s);
+        ERROR();
+    }
+    PUSH(s);
+    DISPATCH();
+}
+
+op_BUILD_MAP: {
+    PyObject *d = _PyDict_NewPresized(oparg);
+    int err = d == NULL ? -1 : 0;
+    for (int k = oparg; k > 0 && err == 0; k--)
+        err = PyDict_SetItem(d, PEEK(2 * k), PEEK(2 * k - 1));
+    for (int k = 0; k < 2 * oparg; k++)
+        Py_DECREF(POP());
+    if (err != 0) {
+        Py_XDECREF(d);
+        ERROR();
+    }
+    PUSH(d);
+    DISPATCH();
+}
+
+op_BUILD_CONST_KEY_MAP: {
+    PyObject *keys = TOP();
+    if (!PyTuple_CheckExact(keys) || PyTuple_GET_SIZE(keys) != oparg)
+        HANDOFF_HERE();  /* malformed bytecode: CPython reports it */
+    PyObject *d = _PyDict_NewPresized(oparg);
+    int err = d == NULL ? -1 : 0;
+    for (int k = 0; k < oparg && err == 0; k++)
+        err = PyDict_SetItem(d, PyTuple_GET_ITEM(keys, k), PEEK(oparg + 1 - k));
+    for (int k = 0; k < oparg + 1; k++)
+        Py_DECREF(POP());
+    if (err != 0) {
+        Py_XDECREF(d);
+        ERROR();
+    }
+    PUSH(d);
+    DISPATCH();
+}
+
+op_BUILD_STRING: {
+    PyObject *s = _PyUnicode_JoinArray(&_Py_STR(empty), sp - oparg, oparg);
+    for (int k = 0; k < oparg; k++)
+        Py_DECREF(POP());
+    if (s == NULL)
+        ERROR();
+    PUSH(s);
+    DISPATCH();
+}
+
+op_LIST_APPEND: {
+    PyObject *v = POP();
+    int err = PyList_Append(PEEK(oparg), v);
+    Py_DECREF(v);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_SET_ADD: {
+    PyObject *v = POP();
+    int err = PySet_Add(PEEK(oparg), v);
+    Py_DECREF(v);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_MAP_ADD: {
+    PyObject *value = POP();
+    PyObject *key = POP();
+    int err = PyDict_SetItem(PEEK(oparg), key, value);
+    Py_DECREF(key);
+    Py_DECREF(value);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_LIST_EXTEND: {
+    PyObject *iterable = POP();
+    int err = fe_list_extend(PEEK(oparg), iterable);
+    Py_DECREF(iterable);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_SET_UPDATE: {
+    PyObject *iterable = POP();
+    int err = _PySet_Update(PEEK(oparg), iterable);
+    Py_DECREF(iterable);
+    if (err < 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_DICT_UPDATE: {
+    PyObject *update = POP();
+    int err = fe_dict_update(PEEK(oparg), update);
+    Py_DECREF(update);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_DICT_MERGE: {
+    PyObject *update = POP();
+    /* the callable sits below the dict: NULL|func|args|kwdict or func|self|... */
+    int err = fe_dict_merge(PEEK(oparg), update, PEEK(oparg + 2));
+    Py_DECREF(update);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
+op_UNPACK_SEQUENCE: {
+    PyObject *seq = TOP();
+    PyObject **items;
+    if (PyTuple_CheckExact(seq) && PyTuple_GET_SIZE(seq) == oparg)
+        items = ((PyTupleObject *)seq)->ob_item;
+    else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == oparg)
+        items = ((PyListObject *)seq)->ob_item;
+    else
+        HANDOFF_HERE();  /* other iterables and wrong sizes: CPython's path */
+    sp--;
+    for (int k = oparg; --k >= 0;)
+        PUSH(Py_NewRef(items[k]));
+    Py_DECREF(seq);
+    SKIP_CACHES(UNPACK_SEQUENCE);
+    DISPATCH();
+}
+
+op_FORMAT_VALUE: {
+    PyObject *spec = (oparg & FVS_MASK) == FVS_HAVE_SPEC ? POP() : NULL;
+    PyObject *value = POP();
+    PyObject *res = fe_format_value(value, oparg & FVC_MASK, spec);  /* steals both */
+    if (res == NULL)
+        ERROR();
+    PUSH(res);
+    DISPATCH();
+}
+
+op_LOAD_ASSERTION_ERROR:
+    PUSH(Py_NewRef(PyExc_AssertionError));
+    DISPATCH();
+
+op_LOAD_BUILD_CLASS: {
+    PyObject *bc;
+    if (!PyDict_CheckExact(frame->f_builtins))
+        HANDOFF_HERE();
+    bc = PyDict_GetItemWithError(frame->f_builtins, &_Py_ID(__build_class__));
+    if (bc == NULL) {
+        if (PyErr_Occurred())
+            ERROR();
+        HANDOFF_HERE();  /* CPython raises the NameError */
+    }
+    PUSH(Py_NewRef(bc));
+    DISPATCH();
+}
+
+op_SETUP_ANNOTATIONS: {
+    PyObject *ns = frame->f_locals;
+    if (ns == NULL || !PyDict_CheckExact(ns))
+        HANDOFF_HERE();
+    int r = PyDict_Contains(ns, &_Py_ID(__annotations__));
+    if (r < 0)
+        ERROR();
+    if (r == 0) {
+        PyObject *ann = PyDict_New();
+        if (ann == NULL)
+            ERROR();
+        r = PyDict_SetItem(ns, &_Py_ID(__annotations__), ann);
+        Py_DECREF(ann);
+        if (r != 0)
+            ERROR();
+    }
+    DISPATCH();
+}
+
+op_IMPORT_NAME: {
+    PyObject *fromlist = POP();
+    PyObject *level = TOP();
+    PyObject *res = fe_import_name(frame, NAME(oparg), fromlist, level);
+    Py_DECREF(level);
+    Py_DECREF(fromlist);
+    TOP() = res;
+    if (res == NULL)
+        ERROR();
+    DISPATCH();
+}
+
+op_IMPORT_FROM: {
+    PyObject *res = fe_import_from(TOP(), NAME(oparg));
+    if (res == NULL)
+        ERROR();
+    PUSH(res);
+    DISPATCH();
+}
+
+op_BEFORE_WITH: {
+    PyObject *mgr = TOP();
+    PyObject *enter = NULL, *exit = NULL;
+    if (fe_lookup_context_manager(mgr, &enter, &exit) < 0)
+        ERROR();
+    TOP() = exit;
+    Py_DECREF(mgr);
+    PyObject *res = PyObject_CallNoArgs(enter);
+    Py_DECREF(enter);
+    if (res == NULL)
+        ERROR();
+    PUSH(res);
+    DISPATCH();
+}
+
+op_GET_LEN: {
+    Py_ssize_t n = PyObject_Length(TOP());
+    if (n < 0)
+        ERROR();
+    PyObject *len = PyLong_FromSsize_t(n);
+    if (len == NULL)
+        ERROR();
+    PUSH(len);
+    DISPATCH();
+}
+
+op_MATCH_MAPPING:
+op_MATCH_SEQUENCE: {
+    unsigned long flag = opcode == MATCH_MAPPING ? Py_TPFLAGS_MAPPING : Py_TPFLAGS_SEQUENCE;
+    PyObject *res = (Py_TYPE(TOP())->tp_flags & flag) ? Py_True : Py_False;
+    PUSH(Py_NewRef(res));
+    DISPATCH();
+}
+
+unsupported:
+    /* Opcodes we leave to CPython: exception handlers (never reached, as
+     * errors go to CPython), raise, generators' opcodes, and the rare
+     * ones listed in docs/interpreter.md. */
+    goto handoff_before;
+
+handoff_before:
+    return handoff(tstate, frame, sp, start, 0);
+
+handoff_before_next:
+    return handoff(tstate, frame, sp, i, 0);
+
+error:
+    return handoff(tstate, frame, sp, 0, 1);
+}

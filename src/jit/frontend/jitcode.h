@@ -1,0 +1,37 @@
+/* frontend/jitcode: what the JIT knows about one code object, kept in its
+ * co_extra slot: the deoptimised bytecode our interpreter reads, whether
+ * the evaluator runs the code itself, its loop headers' jitcells, and the
+ * interpreter's inline caches. */
+#ifndef JIT_FE_JITCODE_H
+#define JIT_FE_JITCODE_H
+
+#include "cpython.h"
+#include "../runtime/jitcell.h"
+
+typedef struct {
+    uint64_t globals_ver, builtins_ver;
+    PyObject *value;          /* borrowed: valid while both versions hold */
+} fe_global_cache;
+
+typedef struct {
+    rt_cellset cells;         /* one cell per loop header, plus API-made ones */
+    PyCodeObject *code;       /* borrowed: this struct lives in its co_extra */
+    Py_ssize_t ncodeunits;
+    _Py_CODEUNIT *insns;      /* deoptimised copy of the bytecode */
+    int16_t *edge_cell;       /* per code unit: cell of the backward jump there, or -1 */
+    fe_global_cache *gcache;  /* per LOAD_GLOBAL, indexed by its first cache unit in insns */
+    int ngcache;
+    bool run_own;             /* the evaluator runs this code in our interpreter */
+} fe_jitcode;
+
+int fe_jitcode_init(void);           /* requests the co_extra index */
+/* Returns the code's jitcode, creating it; NULL with an exception set on
+ * failure. */
+fe_jitcode *fe_jitcode_get(PyCodeObject *co);
+/* Without creating one. */
+fe_jitcode *fe_jitcode_peek(PyCodeObject *co);
+uint64_t fe_greenkey_hash(PyCodeObject *co, int offset);
+
+extern Py_ssize_t fe_co_extra_index;
+
+#endif

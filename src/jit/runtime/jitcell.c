@@ -1,0 +1,79 @@
+/* runtime/jitcell: the list of live cellsets and operations over all
+ * cells. */
+#include "jitcell.h"
+#include "runtime.h"
+#include <stdlib.h>
+
+/* Sentinel of the list of every live cellset; global for the same reason
+ * as `rt` (see runtime.h), touched only with the GIL held. */
+static rt_cellset all_cellsets = {&all_cellsets, &all_cellsets, NULL, 0, 0};
+
+void rt_cellset_link(rt_cellset *s)
+{
+    s->next = all_cellsets.next;
+    s->prev = &all_cellsets;
+    all_cellsets.next->prev = s;
+    all_cellsets.next = s;
+}
+
+void rt_cellset_unlink(rt_cellset *s)
+{
+    if (s->prev == NULL)
+        return;
+    s->prev->next = s->next;
+    s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+}
+
+int rt_cellset_find(rt_cellset *s, int offset, bool create, uint64_t hash)
+{
+    for (int i = 0; i < s->ncells; i++)
+        if (s->cells[i].offset == offset)
+            return i;
+    if (!create)
+        return -1;
+    if (s->ncells == s->capacity) {
+        int cap = s->capacity ? 2 * s->capacity : 4;
+        rt_jitcell *c = realloc(s->cells, (size_t)cap * sizeof *c);
+        if (c == NULL)
+            return -1;
+        s->cells = c;
+        s->capacity = cap;
+    }
+    rt_jitcell *c = &s->cells[s->ncells];
+    c->counter = 0.0f;
+    c->flags = 0;
+    c->offset = offset;
+    c->hash = hash;
+    return s->ncells++;
+}
+
+void rt_cellset_free(rt_cellset *s)
+{
+    rt_cellset_unlink(s);
+    free(s->cells);
+    s->cells = NULL;
+    s->ncells = s->capacity = 0;
+}
+
+void rt_decay_all(void)
+{
+    float m = rt.decay_mult;
+    if (m >= 1.0f)
+        return;
+    for (rt_cellset *s = all_cellsets.next; s != &all_cellsets; s = s->next)
+        for (int i = 0; i < s->ncells; i++)
+            s->cells[i].counter *= m;
+}
+
+int rt_trace_next_hash(uint64_t hash)
+{
+    int n = 0;
+    for (rt_cellset *s = all_cellsets.next; s != &all_cellsets; s = s->next)
+        for (int i = 0; i < s->ncells; i++)
+            if (s->cells[i].hash == hash) {
+                s->cells[i].flags |= JC_TRACE_NEXT | JC_EXISTS;
+                n++;
+            }
+    return n;
+}

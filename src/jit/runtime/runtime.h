@@ -1,0 +1,81 @@
+/* runtime: process-wide JIT state -- parameter values, statistics
+ * counters and timers, hooks, and the jitcell hotness counters.
+ * Knows nothing of bytecode or machine code. */
+#ifndef JIT_RUNTIME_H
+#define JIT_RUNTIME_H
+
+#include <Python.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* ---- parameters (params.def) ---- */
+enum {
+#define JIT_PARAM_INT(name, def, min, doc) RT_PARAM_##name,
+#define JIT_PARAM_STR(name, def, doc) RT_PARAM_##name,
+#include "params.def"
+#undef JIT_PARAM_INT
+#undef JIT_PARAM_STR
+    RT_NPARAMS
+};
+
+typedef enum { RT_PARAM_KIND_INT, RT_PARAM_KIND_STR } rt_param_kind;
+
+typedef struct {
+    const char *name;
+    rt_param_kind kind;
+    long default_int;
+    long minimum;
+    const char *default_str;
+    const char *doc;
+} rt_param_info;
+
+extern const rt_param_info rt_param_table[RT_NPARAMS];
+
+/* ---- counters (counters.def) ---- */
+enum {
+#define JIT_COUNTER(name, doc) RT_C_##name,
+#include "counters.def"
+#undef JIT_COUNTER
+    RT_NCOUNTERS
+};
+extern const char *const rt_counter_names[RT_NCOUNTERS];
+
+/* ---- hooks ---- */
+enum { RT_HOOK_COMPILE, RT_HOOK_ABORT, RT_HOOK_TRACE_TOO_LONG, RT_NHOOKS };
+
+/* All JIT state lives in this one struct. It is a process global because
+ * PEP 523's eval-frame function receives no closure argument: the
+ * evaluator can only reach its state through a global. Only the main
+ * interpreter is supported, and every field is touched with the GIL held. */
+typedef struct {
+    long param_int[RT_NPARAMS];
+    PyObject *param_str[RT_NPARAMS];     /* str objects, owned */
+    bool enabled;                        /* evaluator installed ("off" clears it) */
+    bool debug;                          /* enable_debug(): count loop runs */
+
+    double increment_loop;               /* 1/(threshold-0.001), PyPy's JitCounter */
+    double increment_function;
+    double increment_guard;
+    float decay_mult;                    /* 1 - decay/1000 */
+
+    long long counters[RT_NCOUNTERS];
+    double time_tracing, time_backend;   /* seconds */
+
+    PyObject *hooks[RT_NHOOKS];          /* callables or NULL, owned */
+    bool hook_operations;                /* set_compile_hook(..., operations=) */
+    bool in_hook;                        /* hooks are not reentrant */
+} rt_state;
+
+extern rt_state rt;
+
+void rt_init(void);
+void rt_params_reset(void);
+/* Sets one parameter; validation happens in the Python layer but is
+ * repeated here so the C API can never store a bad value. */
+int rt_param_set(int idx, PyObject *value);
+PyObject *rt_param_get(int idx);
+void rt_params_derive(void);
+
+static inline void rt_count(int counter, long long n) { rt.counters[counter] += n; }
+
+#endif
