@@ -21,7 +21,7 @@ LDFLAGS_ALL := -shared $(EXTRA_LDFLAGS)
 
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: all build run test test-c test-py test-cpython deps clean bench fuzz test-refleak test-asan
+.PHONY: all build run test test-c test-py test-cpython test-cpython-quick deps clean bench
 
 all: build
 build: $(EXT)
@@ -36,7 +36,8 @@ deps:
 run: deps build
 	$(PYTHON) demo/demo.py
 
-test: deps build test-c test-py
+test: DEPS_EXTRA = libpython3.11-testsuite
+test: deps build test-c test-py test-cpython-quick
 
 test-c:
 	$(MAKE) -C tests/c PYTHON=$(PYTHON) CC=$(CC)
@@ -45,8 +46,15 @@ test-py: build
 	$(PYTHON) -m pytest -q tests/py
 
 # CPython's own regression tests under the JIT against plain CPython.
-test-cpython: build
+test-cpython: DEPS_EXTRA = libpython3.11-testsuite
+test-cpython: deps build
 	$(PYTHON) tools/cpython_tests.py $(CPYTHON_TESTS_ARGS)
+
+test-cpython-quick: build
+	$(PYTHON) tools/cpython_tests.py --quick
+
+bench: deps build
+	$(PYTHON) bench/run.py --markdown docs/benchmarks.md
 
 clean:
 	rm -f src/pypyjit/_pypyjit*.so

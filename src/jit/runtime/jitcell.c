@@ -41,7 +41,7 @@ int rt_cellset_find(rt_cellset *s, int offset, bool create, uint64_t hash)
         s->capacity = cap;
     }
     rt_jitcell *c = &s->cells[s->ncells];
-    c->counter = 0.0f;
+    c->counter = 0.0;
     c->flags = 0;
     c->offset = offset;
     c->hash = hash;
@@ -58,8 +58,8 @@ void rt_cellset_free(rt_cellset *s)
 
 void rt_decay_all(void)
 {
-    float m = rt.decay_mult;
-    if (m >= 1.0f)
+    double m = rt.decay_mult;
+    if (m >= 1.0)
         return;
     for (rt_cellset *s = all_cellsets.next; s != &all_cellsets; s = s->next)
         for (int i = 0; i < s->ncells; i++)

@@ -17,7 +17,8 @@ enum {
 };
 
 typedef struct {
-    float counter;      /* fraction of the way to hot, in [0, 1) */
+    double counter;     /* fraction of the way to hot, in [0, 1); double so that
+                         * it fires on exactly the threshold-th tick */
     uint16_t flags;
     int offset;         /* loop header: bytecode offset in bytes */
     uint64_t hash;      /* what trace_next_iteration_hash() matches */
@@ -34,15 +35,15 @@ static inline bool rt_cell_tick(rt_jitcell *c, double inc)
 {
     if (c->flags & JC_TRACE_NEXT) {
         c->flags &= (uint16_t)~JC_TRACE_NEXT;
-        c->counter = 0.0f;
+        c->counter = 0.0;
         return true;
     }
-    double n = (double)c->counter + inc;
+    double n = c->counter + inc;
     if (n < 1.0) {
-        c->counter = (float)n;
+        c->counter = n;
         return false;
     }
-    c->counter = 0.0f;
+    c->counter = 0.0;
     return true;
 }
 

@@ -34,7 +34,7 @@ void rt_params_derive(void)
     long decay = rt.param_int[RT_PARAM_decay];
     if (decay > 1000)
         decay = 1000;
-    rt.decay_mult = (float)(1.0 - (double)decay * 0.001);
+    rt.decay_mult = 1.0 - (double)decay * 0.001;
 }
 
 void rt_params_reset(void)

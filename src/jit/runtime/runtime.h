@@ -56,7 +56,7 @@ typedef struct {
     double increment_loop;               /* 1/(threshold-0.001), PyPy's JitCounter */
     double increment_function;
     double increment_guard;
-    float decay_mult;                    /* 1 - decay/1000 */
+    double decay_mult;                   /* 1 - decay/1000 */
 
     long long counters[RT_NCOUNTERS];
     double time_tracing, time_backend;   /* seconds */
