@@ -90,10 +90,11 @@ TEST(decay_scales_every_registered_counter)
     rt_params_derive();
     rt_cellset s = {0};
     rt_cellset_link(&s);
-    int a = rt_cellset_find(&s, 10, true, 1);
-    int b = rt_cellset_find(&s, 20, true, 2);
-    CHECK_EQ_INT(rt_cellset_find(&s, 10, true, 1), a);
-    CHECK_EQ_INT(rt_cellset_find(&s, 30, false, 3), -1);
+    int a = rt_cellset_find(&s, 10, false, true, 1);
+    int b = rt_cellset_find(&s, 20, false, true, 2);
+    CHECK_EQ_INT(rt_cellset_find(&s, 10, false, true, 1), a);
+    CHECK_EQ_INT(rt_cellset_find(&s, 30, false, false, 3), -1);
+    CHECK(rt_cellset_find(&s, 10, true, true, 4) != a);  /* is_being_profiled is in the key */
     s.cells[a].counter = 0.8;
     s.cells[b].counter = 0.4;
     rt_decay_all();
@@ -112,7 +113,7 @@ TEST(decay_zero_keeps_counters)
     rt_params_derive();
     rt_cellset s = {0};
     rt_cellset_link(&s);
-    int a = rt_cellset_find(&s, 10, true, 1);
+    int a = rt_cellset_find(&s, 10, false, true, 1);
     s.cells[a].counter = 0.5;
     rt_decay_all();
     CHECK(s.cells[a].counter == 0.5);

@@ -231,8 +231,8 @@ static rt_jitcell *jitcell_for(PyObject *args, const char *fname, bool create)
     fe_jitcode *jc = fe_jitcode_get((PyCodeObject *)code);
     if (jc == NULL)
         return NULL;
-    int idx = rt_cellset_find(&jc->cells, next_instr, create,
-                              fe_greenkey_hash((PyCodeObject *)code, next_instr));
+    int idx = rt_cellset_find(&jc->cells, next_instr, profiled, create,
+                              fe_greenkey_hash((PyCodeObject *)code, next_instr, profiled));
     if (idx < 0) {
         if (create)
             PyErr_NoMemory();
@@ -256,31 +256,34 @@ static PyObject *api_get_jitcell_at_key(PyObject *self, PyObject *args)
     return PyBool_FromLong(c->flags & JC_EXISTS);
 }
 
-static PyObject *set_cell_flag(PyObject *args, const char *fname, uint16_t flag)
+/* `exists`: PyPy makes a JitCell for this call (dont_trace_here,
+ * mark_as_being_traced), or only changes the hashed counter
+ * (trace_next_iteration). */
+static PyObject *set_cell_flag(PyObject *args, const char *fname, uint16_t flag, bool exists)
 {
     rt_jitcell *c = jitcell_for(args, fname, true);
     if (c == NULL)
         return NULL;
-    c->flags |= (uint16_t)(flag | JC_EXISTS);
+    c->flags |= (uint16_t)(flag | (exists ? JC_EXISTS : 0));
     Py_RETURN_NONE;
 }
 
 static PyObject *api_dont_trace_here(PyObject *self, PyObject *args)
 {
     (void)self;
-    return set_cell_flag(args, "dont_trace_here", JC_DONT_TRACE_HERE);
+    return set_cell_flag(args, "dont_trace_here", JC_DONT_TRACE_HERE, true);
 }
 
 static PyObject *api_mark_as_being_traced(PyObject *self, PyObject *args)
 {
     (void)self;
-    return set_cell_flag(args, "mark_as_being_traced", JC_BEING_TRACED);
+    return set_cell_flag(args, "mark_as_being_traced", JC_BEING_TRACED, true);
 }
 
 static PyObject *api_trace_next_iteration(PyObject *self, PyObject *args)
 {
     (void)self;
-    return set_cell_flag(args, "trace_next_iteration", JC_TRACE_NEXT);
+    return set_cell_flag(args, "trace_next_iteration", JC_TRACE_NEXT, false);
 }
 
 static PyObject *api_trace_next_iteration_hash(PyObject *self, PyObject *arg)
@@ -297,10 +300,10 @@ static PyObject *api_greenkey_hash(PyObject *self, PyObject *args)
 {
     (void)self;
     PyObject *code;
-    int offset;
-    if (!PyArg_ParseTuple(args, "O!i:greenkey_hash", &PyCode_Type, &code, &offset))
+    int offset, profiled = 0;
+    if (!PyArg_ParseTuple(args, "O!i|p:greenkey_hash", &PyCode_Type, &code, &offset, &profiled))
         return NULL;
-    return PyLong_FromUnsignedLongLong(fe_greenkey_hash((PyCodeObject *)code, offset));
+    return PyLong_FromUnsignedLongLong(fe_greenkey_hash((PyCodeObject *)code, offset, profiled));
 }
 
 static PyObject *api_releaseall(PyObject *self, PyObject *noargs)

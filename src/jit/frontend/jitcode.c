@@ -31,10 +31,10 @@ int fe_jitcode_init(void)
     return 0;
 }
 
-uint64_t fe_greenkey_hash(PyCodeObject *co, int offset)
+uint64_t fe_greenkey_hash(PyCodeObject *co, int offset, bool profiled)
 {
     uint64_t h = (uint64_t)(uintptr_t)co * 0x9E3779B97F4A7C15ull;
-    return h ^ ((uint64_t)offset * 0xC2B2AE3D27D4EB4Full);
+    return h ^ ((uint64_t)offset * 0xC2B2AE3D27D4EB4Full) ^ (uint64_t)profiled;
 }
 
 static bool is_backward_jump(int op)
@@ -78,8 +78,9 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
             continue;
         if (is_backward_jump(op)) {
             int target = (int)(i + 1 - oparg);
-            int c = rt_cellset_find(&jc->cells, target * (int)sizeof(_Py_CODEUNIT), true,
-                                    fe_greenkey_hash(co, target * (int)sizeof(_Py_CODEUNIT)));
+            int offset = target * (int)sizeof(_Py_CODEUNIT);
+            int c = rt_cellset_find(&jc->cells, offset, false, true,
+                                    fe_greenkey_hash(co, offset, false));
             if (c < 0 || c > INT16_MAX) {
                 jitcode_free(jc);
                 return (fe_jitcode *)PyErr_NoMemory();

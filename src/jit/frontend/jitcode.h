@@ -30,7 +30,7 @@ int fe_jitcode_init(void);           /* requests the co_extra index */
 fe_jitcode *fe_jitcode_get(PyCodeObject *co);
 /* Without creating one. */
 fe_jitcode *fe_jitcode_peek(PyCodeObject *co);
-uint64_t fe_greenkey_hash(PyCodeObject *co, int offset);
+uint64_t fe_greenkey_hash(PyCodeObject *co, int offset, bool profiled);
 
 extern Py_ssize_t fe_co_extra_index;
 

@@ -25,10 +25,10 @@ void rt_cellset_unlink(rt_cellset *s)
     s->prev = s->next = NULL;
 }
 
-int rt_cellset_find(rt_cellset *s, int offset, bool create, uint64_t hash)
+int rt_cellset_find(rt_cellset *s, int offset, bool profiled, bool create, uint64_t hash)
 {
     for (int i = 0; i < s->ncells; i++)
-        if (s->cells[i].offset == offset)
+        if (s->cells[i].offset == offset && s->cells[i].profiled == profiled)
             return i;
     if (!create)
         return -1;
@@ -44,6 +44,7 @@ int rt_cellset_find(rt_cellset *s, int offset, bool create, uint64_t hash)
     c->counter = 0.0;
     c->flags = 0;
     c->offset = offset;
+    c->profiled = profiled;
     c->hash = hash;
     return s->ncells++;
 }
@@ -72,7 +73,7 @@ int rt_trace_next_hash(uint64_t hash)
     for (rt_cellset *s = all_cellsets.next; s != &all_cellsets; s = s->next)
         for (int i = 0; i < s->ncells; i++)
             if (s->cells[i].hash == hash) {
-                s->cells[i].flags |= JC_TRACE_NEXT | JC_EXISTS;
+                s->cells[i].flags |= JC_TRACE_NEXT;
                 n++;
             }
     return n;

@@ -21,6 +21,7 @@ typedef struct {
                          * it fires on exactly the threshold-th tick */
     uint16_t flags;
     int offset;         /* loop header: bytecode offset in bytes */
+    bool profiled;      /* the greenkey's is_being_profiled */
     uint64_t hash;      /* what trace_next_iteration_hash() matches */
 } rt_jitcell;
 
@@ -49,14 +50,16 @@ static inline bool rt_cell_tick(rt_jitcell *c, double inc)
 
 void rt_cellset_link(rt_cellset *s);
 void rt_cellset_unlink(rt_cellset *s);
-/* Returns the index of the cell for `offset`, adding one if needed;
- * -1 when out of memory. */
-int rt_cellset_find(rt_cellset *s, int offset, bool create, uint64_t hash);
+/* Returns the index of the cell for greenkey (offset, profiled), adding
+ * one if `create`; -1 when absent (or out of memory). */
+int rt_cellset_find(rt_cellset *s, int offset, bool profiled, bool create, uint64_t hash);
 void rt_cellset_free(rt_cellset *s);
 /* Multiplies every counter by (1 - decay/1000): PyPy does this regularly
  * so that slowly warming paths never become hot. */
 void rt_decay_all(void);
-/* Sets JC_TRACE_NEXT on every cell whose hash is `hash`; returns how many. */
+/* Sets JC_TRACE_NEXT on every cell whose hash is `hash`; returns how many.
+ * Like PyPy's, this changes the counter only: get_jitcell_at_key() still
+ * says whether a JitCell exists. */
 int rt_trace_next_hash(uint64_t hash);
 
 #endif
