@@ -11,7 +11,9 @@
 static _Thread_local char *stack_limit;
 
 /* Room kept free below our frames for the C code that runs between two
- * evaluator entries (builtins, C extensions, CPython's own eval loop). */
+ * evaluator entries (builtins, C extensions, CPython's own eval loop,
+ * unwinding and printing an exception): a quarter of the thread's stack,
+ * at most 256 KiB. */
 #define FE_STACK_MARGIN (256 * 1024)
 
 static char *compute_stack_limit(void)
@@ -23,9 +25,14 @@ static char *compute_stack_limit(void)
         pthread_attr_getstack(&attr, &addr, &size);
         pthread_attr_destroy(&attr);
     }
-    if (addr == NULL || size <= 2 * FE_STACK_MARGIN)
-        return (char *)__builtin_frame_address(0) - 512 * 1024;  /* unknown: assume 512 KiB */
-    return (char *)addr + FE_STACK_MARGIN;
+    char *here = __builtin_frame_address(0);
+    if (addr == NULL || size == 0 || here < (char *)addr || here >= (char *)addr + size) {
+        /* Unknown stack (should not happen with glibc): assume the 8 MiB
+         * default main-thread stack minus what is already used. */
+        return here - 4 * 1024 * 1024;
+    }
+    size_t margin = size / 4 < FE_STACK_MARGIN ? size / 4 : FE_STACK_MARGIN;
+    return (char *)addr + margin;
 }
 
 static bool stack_exhausted(void)

@@ -100,6 +100,62 @@ static inline bool compare_doubles(int op, double a, double b)
     }
 }
 
+/* Handing an error over with tracing on: CPython's throwflag entry (made
+ * for generator.throw()) reports a 'call' event for the frame, which plain
+ * CPython would not report here -- the frame was entered long before. The
+ * thread's trace and profile functions are replaced, for that one event,
+ * by these, which put the originals back and report nothing. */
+static _Thread_local Py_tracefunc saved_tracefunc, saved_profilefunc;
+
+static int swallow_trace_call(PyObject *obj, PyFrameObject *f, int what, PyObject *arg)
+{
+    (void)obj, (void)f, (void)what, (void)arg;
+    PyThreadState_Get()->c_tracefunc = saved_tracefunc;
+    return 0;
+}
+
+static int swallow_profile_call(PyObject *obj, PyFrameObject *f, int what, PyObject *arg)
+{
+    (void)obj, (void)f, (void)what, (void)arg;
+    PyThreadState_Get()->c_profilefunc = saved_profilefunc;
+    return 0;
+}
+
+static PyObject *throw_without_call_event(PyThreadState *tstate, _PyInterpreterFrame *frame)
+{
+    /* tracing > 0: inside a trace function, where CPython reports nothing. */
+    if (tstate->tracing != 0)
+        return _PyEval_EvalFrameDefault(tstate, frame, 1);
+    if (tstate->c_tracefunc != NULL) {
+        saved_tracefunc = tstate->c_tracefunc;
+        tstate->c_tracefunc = swallow_trace_call;
+    }
+    if (tstate->c_profilefunc != NULL) {
+        saved_profilefunc = tstate->c_profilefunc;
+        tstate->c_profilefunc = swallow_profile_call;
+    }
+    PyObject *res = _PyEval_EvalFrameDefault(tstate, frame, 1);
+    /* Still in place only if CPython left before reporting the event (its
+     * recursion check failed), so nothing ran in between. */
+    if (tstate->c_tracefunc == swallow_trace_call)
+        tstate->c_tracefunc = saved_tracefunc;
+    if (tstate->c_profilefunc == swallow_profile_call)
+        tstate->c_profilefunc = saved_profilefunc;
+    return res;
+}
+
+/* Gives up a reference without ever deallocating: only for an object the
+ * very next code takes a new reference to (CALL into _PyEval_Vector), so
+ * a count that touches zero goes straight back up, with nothing run in
+ * between. */
+static inline void lend_reference(PyObject *o)
+{
+#ifdef Py_REF_DEBUG
+    _Py_RefTotal--;
+#endif
+    Py_SET_REFCNT(o, Py_REFCNT(o) - 1);
+}
+
 /* Leaves the frame to CPython: before the instruction starting at code
  * unit `next` (throwflag 0), or with the current exception raised at the
  * instruction whose opcode unit is prev_instr (throwflag 1). The stack
@@ -113,6 +169,8 @@ static PyObject *handoff(PyThreadState *tstate, _PyInterpreterFrame *frame, PyOb
     tstate->cframe->current_frame = frame->previous;
     _Py_LeaveRecursiveCallTstate(tstate);
     rt_count(RT_C_HANDOFFS, 1);
+    if (throwflag && FE_UNLIKELY(tstate->cframe->use_tracing))
+        return throw_without_call_event(tstate, frame);
     return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
 }
 
@@ -267,6 +325,40 @@ op_LOAD_DEREF: {
     if (v == NULL)
         HANDOFF_HERE();  /* CPython raises the NameError */
     Py_INCREF(v);
+    PUSH(v);
+    DISPATCH();
+}
+
+op_LOAD_CLASSDEREF: {
+    /* A class body reading a name of the enclosing function: the class
+     * namespace first, then the cell. */
+    PyObject *ns = frame->f_locals;
+    PyObject *name = PyTuple_GET_ITEM(co->co_localsplusnames, oparg);
+    PyObject *v;
+    if (ns == NULL)
+        HANDOFF_HERE();  /* impossible in compiled code; CPython's business */
+    if (PyDict_CheckExact(ns)) {
+        v = PyDict_GetItemWithError(ns, name);
+        if (v != NULL)
+            Py_INCREF(v);
+        else if (PyErr_Occurred())
+            ERROR();
+    } else {
+        v = PyObject_GetItem(ns, name);
+        if (v == NULL) {
+            if (!PyErr_ExceptionMatches(PyExc_KeyError))
+                ERROR();
+            PyErr_Clear();
+        }
+    }
+    if (v == NULL) {
+        v = PyCell_GET(GETLOCAL(oparg));
+        if (v == NULL) {
+            fe_unbound_error(co, oparg);
+            ERROR();
+        }
+        Py_INCREF(v);
+    }
     PUSH(v);
     DISPATCH();
 }
@@ -609,9 +701,9 @@ op_LOAD_GLOBAL: {
                     ERROR();
                 v = PyDict_GetItemWithError(builtins, name);
                 if (v == NULL) {
-                    if (PyErr_Occurred())
-                        ERROR();
-                    HANDOFF_HERE();  /* CPython raises the NameError */
+                    if (!PyErr_Occurred())
+                        fe_name_error(name);
+                    ERROR();
                 }
             }
             /* A lookup can run __eq__ of a key, which may mutate either
@@ -641,15 +733,13 @@ op_STORE_GLOBAL: {
 }
 
 op_DELETE_GLOBAL: {
-    if (!PyDict_CheckExact(frame->f_globals))
-        HANDOFF_HERE();
-    int r = PyDict_Contains(frame->f_globals, NAME(oparg));
-    if (r < 0)
+    if (PyDict_DelItem(frame->f_globals, NAME(oparg)) != 0) {
+        if (PyErr_ExceptionMatches(PyExc_KeyError)) {
+            PyErr_Clear();
+            fe_name_error(NAME(oparg));
+        }
         ERROR();
-    if (r == 0)
-        HANDOFF_HERE();  /* CPython raises the NameError */
-    if (PyDict_DelItem(frame->f_globals, NAME(oparg)) != 0)
-        ERROR();
+    }
     DISPATCH();
 }
 
@@ -659,7 +749,7 @@ op_LOAD_NAME: {
     if (r < 0)
         ERROR();
     if (r == 0)
-        HANDOFF_HERE();  /* not found (or no locals): CPython raises */
+        HANDOFF_HERE();  /* no locals: CPython raises its SystemError */
     PUSH(v);
     DISPATCH();
 }
@@ -679,26 +769,25 @@ op_STORE_NAME: {
 
 op_DELETE_NAME: {
     PyObject *ns = frame->f_locals;
-    if (ns == NULL || !PyDict_CheckExact(ns))
-        HANDOFF_HERE();
-    int r = PyDict_Contains(ns, NAME(oparg));
-    if (r < 0)
+    if (ns == NULL)
+        HANDOFF_HERE();  /* CPython raises its SystemError */
+    if (PyObject_DelItem(ns, NAME(oparg)) != 0) {
+        /* Any failure becomes the NameError, as in CPython. */
+        PyErr_Clear();
+        fe_name_error(NAME(oparg));
         ERROR();
-    if (r == 0)
-        HANDOFF_HERE();  /* CPython raises the NameError */
-    if (PyDict_DelItem(ns, NAME(oparg)) != 0)
-        ERROR();
+    }
     DISPATCH();
 }
 
 op_LOAD_ATTR: {
     PyObject *owner = TOP();
     PyObject *res = PyObject_GetAttr(owner, NAME(oparg));
+    if (res == NULL)
+        ERROR();   /* owner stays on the stack: CPython drops it while unwinding */
     Py_DECREF(owner);
     TOP() = res;
     SKIP_CACHES(LOAD_ATTR);
-    if (res == NULL)
-        ERROR();
     DISPATCH();
 }
 
@@ -763,15 +852,34 @@ op_CALL: {
     bool is_meth = PEEK(oparg + 2) != NULL;
     int total = oparg + is_meth;
     PyObject *callable = PEEK(total + 1);
-    Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
-    PyObject *res = PyObject_Vectorcall(callable, sp - total,
-                                        (size_t)(total - nkw) | PY_VECTORCALL_ARGUMENTS_OFFSET,
-                                        kwnames);
+    PyObject **args = sp - total;
+    size_t nargsf = (size_t)(total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0)) |
+                    PY_VECTORCALL_ARGUMENTS_OFFSET;
+    PyObject *res;
+    if (Py_TYPE(callable) == &PyFunction_Type) {
+        /* CPython (without an eval-frame hook) runs a Python function's
+         * frame inline: it moves the arguments and the function into the
+         * callee's frame, which releases them when it is cleared -- the
+         * arguments in its locals' order, the function last -- and leaves
+         * prev_instr on CALL's last cache unit meanwhile (the f_lasti that
+         * callees and tracebacks see). We get the same through
+         * _PyFunction_Vectorcall: _PyEval_Vector takes a reference to the
+         * function and to every argument before anything else, so we hand
+         * it ours and never release them ourselves. */
+        frame->prev_instr = first_instr + i + INLINE_CACHE_ENTRIES_CALL - 1;
+        for (int k = 0; k < total; k++)
+            lend_reference(args[k]);
+        lend_reference(callable);
+        res = _PyFunction_Vectorcall(callable, args, nargsf, kwnames);
+        sp -= total;
+    } else {
+        res = PyObject_Vectorcall(callable, args, nargsf, kwnames);
+        Py_DECREF(callable);  /* CPython's order: the callable, then the arguments */
+        sp -= total;
+        for (int k = 0; k < total; k++)
+            Py_DECREF(sp[k]);
+    }
     kwnames = NULL;
-    Py_DECREF(callable);  /* CPython's order: the callable, then the arguments */
-    sp -= total;
-    for (int k = 0; k < total; k++)
-        Py_DECREF(sp[k]);
     sp -= 2 - is_meth;
     PUSH(res);
     SKIP_CACHES(CALL);
@@ -783,9 +891,20 @@ op_CALL: {
 
 op_CALL_FUNCTION_EX: {
     PyObject *kwargs = (oparg & 1) ? TOP() : NULL;
-    PyObject *callargs = (oparg & 1) ? SECOND() : TOP();
-    if (!PyTuple_CheckExact(callargs) || (kwargs != NULL && !PyDict_CheckExact(kwargs)))
-        HANDOFF_HERE();  /* CPython converts and reports bad arguments */
+    PyObject **callargs_slot = (oparg & 1) ? &SECOND() : &TOP();
+    PyObject *callargs = *callargs_slot;
+    if (kwargs != NULL && !PyDict_CheckExact(kwargs))
+        HANDOFF_HERE();  /* not from compiled code (DICT_MERGE makes a dict) */
+    if (!PyTuple_CheckExact(callargs)) {
+        /* f(*[a, b]) passes the list display itself. */
+        if (Py_TYPE(callargs)->tp_iter == NULL && !PySequence_Check(callargs))
+            HANDOFF_HERE();  /* not iterable: CPython raises its TypeError */
+        PyObject *t = PySequence_Tuple(callargs);
+        Py_DECREF(callargs);
+        *callargs_slot = callargs = t;
+        if (t == NULL)
+            ERROR();
+    }
     sp -= (oparg & 1) ? 2 : 1;
     PyObject *func = TOP();
     PyObject *res = PyObject_Call(func, callargs, kwargs);
@@ -875,16 +994,11 @@ op_BUILD_SET: {
 }
 
 op_BUILD_MAP: {
-    PyObject *d = _PyDict_NewPresized(oparg);
-    int err = d == NULL ? -1 : 0;
-    for (int k = oparg; k > 0 && err == 0; k--)
-        err = PyDict_SetItem(d, PEEK(2 * k), PEEK(2 * k - 1));
+    PyObject *d = fe_build_map(sp - 2 * oparg, oparg);
+    if (d == NULL)
+        ERROR();   /* the items stay on the stack, as in CPython */
     for (int k = 0; k < 2 * oparg; k++)
         Py_DECREF(POP());
-    if (err != 0) {
-        Py_XDECREF(d);
-        ERROR();
-    }
     PUSH(d);
     DISPATCH();
 }
@@ -893,26 +1007,21 @@ op_BUILD_CONST_KEY_MAP: {
     PyObject *keys = TOP();
     if (!PyTuple_CheckExact(keys) || PyTuple_GET_SIZE(keys) != oparg)
         HANDOFF_HERE();  /* malformed bytecode: CPython reports it */
-    PyObject *d = _PyDict_NewPresized(oparg);
-    int err = d == NULL ? -1 : 0;
-    for (int k = 0; k < oparg && err == 0; k++)
-        err = PyDict_SetItem(d, PyTuple_GET_ITEM(keys, k), PEEK(oparg + 1 - k));
+    PyObject *d = fe_build_const_key_map(keys, sp - 1 - oparg);
+    if (d == NULL)
+        ERROR();
     for (int k = 0; k < oparg + 1; k++)
         Py_DECREF(POP());
-    if (err != 0) {
-        Py_XDECREF(d);
-        ERROR();
-    }
     PUSH(d);
     DISPATCH();
 }
 
 op_BUILD_STRING: {
     PyObject *s = _PyUnicode_JoinArray(&_Py_STR(empty), sp - oparg, oparg);
-    for (int k = 0; k < oparg; k++)
-        Py_DECREF(POP());
     if (s == NULL)
         ERROR();
+    for (int k = 0; k < oparg; k++)
+        Py_DECREF(POP());
     PUSH(s);
     DISPATCH();
 }
@@ -991,12 +1100,33 @@ op_UNPACK_SEQUENCE: {
     else if (PyList_CheckExact(seq) && PyList_GET_SIZE(seq) == oparg)
         items = ((PyListObject *)seq)->ob_item;
     else
-        HANDOFF_HERE();  /* other iterables and wrong sizes: CPython's path */
+        items = NULL;
     sp--;
-    for (int k = oparg; --k >= 0;)
-        PUSH(Py_NewRef(items[k]));
-    Py_DECREF(seq);
     SKIP_CACHES(UNPACK_SEQUENCE);
+    if (items != NULL) {
+        for (int k = oparg; --k >= 0;)
+            PUSH(Py_NewRef(items[k]));
+    } else {
+        /* Other iterables and wrong sizes: CPython's generic unpacking. */
+        if (fe_unpack_iterable(seq, oparg, -1, sp + oparg) < 0) {
+            Py_DECREF(seq);
+            ERROR();
+        }
+        sp += oparg;
+    }
+    Py_DECREF(seq);
+    DISPATCH();
+}
+
+op_UNPACK_EX: {
+    int before = oparg & 0xFF, after = oparg >> 8;
+    PyObject *seq = POP();
+    if (fe_unpack_iterable(seq, before, after, sp + before + 1 + after) < 0) {
+        Py_DECREF(seq);
+        ERROR();
+    }
+    sp += before + 1 + after;
+    Py_DECREF(seq);
     DISPATCH();
 }
 
@@ -1104,7 +1234,7 @@ op_MATCH_SEQUENCE: {
 unsupported:
     /* Opcodes we leave to CPython: exception handlers (never reached, as
      * errors go to CPython), raise, generators' opcodes, and the rare
-     * ones listed in docs/interpreter.md. */
+     * ones listed at the top of interp_ops.def. */
     goto handoff_before;
 
 handoff_before:

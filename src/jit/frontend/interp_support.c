@@ -45,7 +45,14 @@ int fe_load_name(_PyInterpreterFrame *frame, PyObject *name, PyObject **v)
     }
     if (PyErr_Occurred())
         return -1;
-    return mapping_get(frame->f_builtins, name, v);
+    r = mapping_get(frame->f_builtins, name, v);
+    if (r == 0) {
+        /* Raised here, not by handing off: CPython would look the name up
+         * again, and a mapping's __getitem__ may have side effects. */
+        fe_name_error(name);
+        return -1;
+    }
+    return r;
 }
 
 int fe_list_extend(PyObject *list, PyObject *iterable)
@@ -245,4 +252,169 @@ int fe_lookup_context_manager(PyObject *mgr, PyObject **enter, PyObject **exit)
         return -1;
     }
     return 0;
+}
+
+/* As CPython's format_exc_check_arg: the traceback printer offers "Did you
+ * mean" from the NameError's .name attribute. */
+static void set_name_attribute(PyObject *name)
+{
+    PyObject *type, *value, *tb;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (PyErr_GivenExceptionMatches(value, PyExc_NameError) &&
+        ((PyNameErrorObject *)value)->name == NULL)
+        (void)PyObject_SetAttr(value, &_Py_ID(name), name);  /* failure ignored, as CPython */
+    PyErr_Restore(type, value, tb);
+}
+
+void fe_name_error(PyObject *name)
+{
+    const char *s = PyUnicode_AsUTF8(name);
+    if (s == NULL)
+        return;
+    PyErr_Format(PyExc_NameError, "name '%.200s' is not defined", s);
+    set_name_attribute(name);
+}
+
+void fe_unbound_error(PyCodeObject *co, int oparg)
+{
+    if (PyErr_Occurred())
+        return;
+    PyObject *name = PyTuple_GET_ITEM(co->co_localsplusnames, oparg);
+    const char *s = PyUnicode_AsUTF8(name);
+    if (s == NULL)
+        return;
+    if (oparg < co->co_nplaincellvars + co->co_nlocals) {
+        PyErr_Format(PyExc_UnboundLocalError,
+                     "cannot access local variable '%s' where it is not associated with a value",
+                     s);
+        return;
+    }
+    PyErr_Format(PyExc_NameError,
+                 "cannot access free variable '%s' where it is not associated with a value "
+                 "in enclosing scope", s);
+    set_name_attribute(name);
+}
+
+int fe_unpack_iterable(PyObject *v, int before, int after, PyObject **top)
+{
+    PyObject **out = top;   /* values written so far: out[0 .. top-out) */
+    PyObject *it = PyObject_GetIter(v);
+    if (it == NULL) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError) && Py_TYPE(v)->tp_iter == NULL &&
+            !PySequence_Check(v))
+            PyErr_Format(PyExc_TypeError, "cannot unpack non-iterable %.200s object",
+                         Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    for (int got = 0; got < before; got++) {
+        PyObject *w = PyIter_Next(it);
+        if (w == NULL) {
+            if (!PyErr_Occurred()) {
+                if (after < 0)
+                    PyErr_Format(PyExc_ValueError,
+                                 "not enough values to unpack (expected %d, got %d)",
+                                 before, got);
+                else
+                    PyErr_Format(PyExc_ValueError,
+                                 "not enough values to unpack (expected at least %d, got %d)",
+                                 before + after, got);
+            }
+            goto fail;
+        }
+        *--out = w;
+    }
+    if (after < 0) {
+        PyObject *w = PyIter_Next(it);
+        if (w == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            Py_DECREF(it);
+            return 0;
+        }
+        Py_DECREF(w);
+        PyErr_Format(PyExc_ValueError, "too many values to unpack (expected %d)", before);
+        goto fail;
+    }
+    PyObject *rest = PySequence_List(it);
+    if (rest == NULL)
+        goto fail;
+    *--out = rest;
+    Py_ssize_t n = PyList_GET_SIZE(rest);
+    if (n < after) {
+        PyErr_Format(PyExc_ValueError,
+                     "not enough values to unpack (expected at least %d, got %zd)",
+                     before + after, before + n);
+        goto fail;
+    }
+    /* The last `after` items move from the list to the stack, keeping their
+     * references; the list is shortened in place. */
+    for (int k = after; k > 0; k--)
+        *--out = PyList_GET_ITEM(rest, n - k);
+    Py_SET_SIZE(rest, n - after);
+    Py_DECREF(it);
+    return 0;
+
+fail:
+    /* CPython's order: the values last unpacked first, then the iterator. */
+    while (out < top)
+        Py_DECREF(*out++);
+    Py_DECREF(it);
+    return -1;
+}
+
+/* CPython builds dict displays with _PyDict_FromItems (not exported): it
+ * presizes the dict, with a str-only key table when every key is an exact
+ * str. The table kind and size show in sys.getsizeof, so we build the same
+ * dict: _PyStack_AsDict is the exported way to that function; it takes the
+ * keys as a tuple and the values contiguous. */
+static bool all_str(PyObject *const *keys, Py_ssize_t stride, Py_ssize_t n)
+{
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (!PyUnicode_CheckExact(keys[k * stride]))
+            return false;
+    return true;
+}
+
+/* Up to 5 items both start at the minimum size. */
+#define FE_MIN_PRESIZED 5
+
+PyObject *fe_build_const_key_map(PyObject *keys, PyObject *const *values)
+{
+    Py_ssize_t n = PyTuple_GET_SIZE(keys);
+    if (n > FE_MIN_PRESIZED && all_str(&PyTuple_GET_ITEM(keys, 0), 1, n))
+        return _PyStack_AsDict(values, keys);
+    PyObject *d = _PyDict_NewPresized(n);
+    for (Py_ssize_t k = 0; d != NULL && k < n; k++) {
+        if (PyDict_SetItem(d, PyTuple_GET_ITEM(keys, k), values[k]) < 0)
+            Py_CLEAR(d);
+    }
+    return d;
+}
+
+PyObject *fe_build_map(PyObject *const *items, Py_ssize_t n)
+{
+    if (n > FE_MIN_PRESIZED && all_str(items, 2, n)) {
+        PyObject *keys = PyTuple_New(n);
+        PyObject **values = PyMem_Malloc((size_t)n * sizeof(PyObject *));
+        PyObject *d = NULL;
+        if (keys != NULL && values != NULL) {
+            for (Py_ssize_t k = 0; k < n; k++) {
+                PyTuple_SET_ITEM(keys, k, Py_NewRef(items[2 * k]));
+                values[k] = items[2 * k + 1];
+            }
+            d = _PyStack_AsDict(values, keys);
+        } else {
+            PyErr_NoMemory();
+        }
+        Py_XDECREF(keys);
+        PyMem_Free(values);
+        return d;
+    }
+    PyObject *d = _PyDict_NewPresized(n);
+    for (Py_ssize_t k = 0; d != NULL && k < n; k++) {
+        if (PyDict_SetItem(d, items[2 * k], items[2 * k + 1]) < 0)
+            Py_CLEAR(d);
+    }
+    return d;
 }
