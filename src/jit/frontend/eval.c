@@ -8,7 +8,10 @@
 /* Lowest C stack address this thread may use before RecursionError.
  * Thread-local because every thread has its own stack; computed once per
  * thread on first use. */
-static _Thread_local char *stack_limit;
+/* initial-exec: a direct %fs-relative load instead of a __tls_get_addr
+ * call on every frame (the module is loaded at import, not dlopen'ed late
+ * enough to run out of static TLS space for one pointer). */
+static _Thread_local char *stack_limit __attribute__((tls_model("initial-exec")));
 
 /* Room kept free below our frames for the C code that runs between two
  * evaluator entries (builtins, C extensions, CPython's own eval loop,

@@ -18,7 +18,7 @@
 #define GETLOCAL(i) (frame->localsplus[(i)])
 #define NAME(i) PyTuple_GET_ITEM(co->co_names, (i))
 #define CONST(i) PyTuple_GET_ITEM(co->co_consts, (i))
-#define SKIP_CACHES(op) (i += INLINE_CACHE_ENTRIES_##op)
+#define SKIP_CACHES(op) (ip += INLINE_CACHE_ENTRIES_##op)
 
 /* Binary operators by BINARY_OP's oparg (NB_* in opcode.h). */
 static binaryfunc const binary_ops[] = {
@@ -192,8 +192,10 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
     _Py_atomic_int *const eval_breaker = &tstate->interp->ceval.eval_breaker;
     PyObject **sp = frame->localsplus + frame->stacktop;
     PyObject *kwnames = NULL;   /* set by KW_NAMES for the next CALL */
-    int i = 0;                  /* next code unit to decode */
-    int start = 0;              /* first unit of the executing instruction */
+    const _Py_CODEUNIT *ip = insns;   /* next code unit to decode, in our copy */
+    /* prev_instr points into the real bytecode, at the same index as ip in
+     * our copy: keep the distance so that setting it is one addition. */
+    const uintptr_t to_real = (uintptr_t)first_instr - (uintptr_t)insns;
     int opcode, oparg;
     _Py_CODEUNIT word;
     frame->stacktop = -1;
@@ -205,10 +207,37 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
 #define OP(name) [name] = &&op_##name,
 #include "interp_ops.def"
 #undef OP
+#define QOP(name, base) [name] = &&op_##name,
+#include "quick_ops.def"
+#undef QOP
     };
 #pragma GCC diagnostic pop
 
-#define DISPATCH() goto dispatch
+/* The dispatch is repeated at the end of every opcode so that each has
+ * its own indirect jump (better predicted than one shared jump). */
+#define REAL(p) ((_Py_CODEUNIT *)((uintptr_t)(p) + to_real))
+#define NEXT_INSTR()                                                      \
+    do {                                                                  \
+        frame->prev_instr = REAL(ip);                                     \
+        word = *ip++;                                                     \
+        opcode = _Py_OPCODE(word);                                        \
+        oparg = _Py_OPARG(word);                                          \
+    } while (0)
+#define DISPATCH()                                                        \
+    do {                                                                  \
+        NEXT_INSTR();                                                     \
+        goto *targets[opcode];                                            \
+    } while (0)
+/* Tracing or profiling switched on: CPython runs the rest of the frame
+ * and reports its events. Checked where CPython code may have switched it
+ * on and where we can leave cleanly: after calls, at RESUME and at
+ * back-edges (a __del__ or a property that calls sys.settrace is seen at
+ * the next of these, not at once as in ceval). */
+#define CHECK_TRACING()                                                   \
+    do {                                                                  \
+        if (FE_UNLIKELY(cframe->use_tracing))                             \
+            goto handoff_before_next;                                     \
+    } while (0)
 #define ERROR() goto error
 #define HANDOFF_HERE() goto handoff_before
 #define CHECK_EVAL_BREAKER()                                              \
@@ -218,22 +247,11 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
             goto error;                                                   \
     } while (0)
 
-dispatch:
-    /* Tracing turned on: CPython runs the rest of the frame and reports
-     * its events. Never between KW_NAMES and CALL, whose pending keyword
-     * names CPython could not know. */
-    if (FE_UNLIKELY(cframe->use_tracing) && kwnames == NULL)
-        goto handoff_before_next;
-    start = i;
-    frame->prev_instr = first_instr + i;
-    word = insns[i++];
-    opcode = _Py_OPCODE(word);
-    oparg = _Py_OPARG(word);
-    goto *targets[opcode];
+    DISPATCH();
 
 op_EXTENDED_ARG:
-    frame->prev_instr = first_instr + i;
-    word = insns[i++];
+    frame->prev_instr = REAL(ip);
+    word = *ip++;
     opcode = _Py_OPCODE(word);
     oparg = (oparg << 8) | _Py_OPARG(word);
     goto *targets[opcode];
@@ -244,6 +262,7 @@ op_NOP:
 op_RESUME:
     if (oparg < 2)
         CHECK_EVAL_BREAKER();
+    CHECK_TRACING();
     DISPATCH();
 
 op_LOAD_FAST:
@@ -254,6 +273,130 @@ op_LOAD_CLOSURE: {
     Py_INCREF(v);
     PUSH(v);
     DISPATCH();
+}
+
+/* ---- private opcodes (quick_ops.def): a pair of instructions in one
+ * dispatch, or a type-specialised fast path that falls back to the base
+ * opcode's handler. The second instruction of a pair sets prev_instr to
+ * its own unit before anything that can fail. */
+
+op_FE_LOAD_FAST__LOAD_FAST: {
+    PyObject *v = GETLOCAL(oparg);
+    if (v == NULL)
+        HANDOFF_HERE();
+    Py_INCREF(v);
+    PUSH(v);
+    NEXT_INSTR();
+    v = GETLOCAL(oparg);
+    if (v == NULL)
+        HANDOFF_HERE();
+    Py_INCREF(v);
+    PUSH(v);
+    DISPATCH();
+}
+
+op_FE_LOAD_FAST__LOAD_CONST: {
+    PyObject *v = GETLOCAL(oparg);
+    if (v == NULL)
+        HANDOFF_HERE();
+    Py_INCREF(v);
+    PUSH(v);
+    NEXT_INSTR();
+    PUSH(Py_NewRef(CONST(oparg)));
+    DISPATCH();
+}
+
+op_FE_LOAD_CONST__LOAD_FAST: {
+    PUSH(Py_NewRef(CONST(oparg)));
+    NEXT_INSTR();
+    PyObject *v = GETLOCAL(oparg);
+    if (v == NULL)
+        HANDOFF_HERE();
+    Py_INCREF(v);
+    PUSH(v);
+    DISPATCH();
+}
+
+op_FE_STORE_FAST__LOAD_FAST: {
+    PyObject *old = GETLOCAL(oparg);
+    GETLOCAL(oparg) = POP();
+    Py_XDECREF(old);
+    NEXT_INSTR();
+    PyObject *v = GETLOCAL(oparg);
+    if (v == NULL)
+        HANDOFF_HERE();
+    Py_INCREF(v);
+    PUSH(v);
+    DISPATCH();
+}
+
+/* FLOAT_OK: whether OP applies to floats too (+ - *), or ints only (& | ^). */
+#define BINARY_FAST_PATH(OP, FLOAT_OK)                                         \
+    do {                                                                       \
+        PyObject *rhs = TOP(), *lhs = SECOND(), *res;                          \
+        long a, b;                                                             \
+        if (medium_int(lhs, &a) && medium_int(rhs, &b))                        \
+            res = PyLong_FromLong(a OP b);                                     \
+        else if (FLOAT_OK && PyFloat_CheckExact(lhs) && PyFloat_CheckExact(rhs)) \
+            res = PyFloat_FromDouble(FLOAT_OP(PyFloat_AS_DOUBLE(lhs), OP,      \
+                                              PyFloat_AS_DOUBLE(rhs), FLOAT_OK)); \
+        else                                                                   \
+            goto op_BINARY_OP;                                                 \
+        sp--;                                                                  \
+        Py_DECREF(lhs);                                                        \
+        Py_DECREF(rhs);                                                        \
+        TOP() = res;                                                           \
+        SKIP_CACHES(BINARY_OP);                                                \
+        if (res == NULL)                                                       \
+            ERROR();                                                           \
+        DISPATCH();                                                            \
+    } while (0)
+
+/* Expands to `a OP b` only where it is valid C for doubles. */
+#define FLOAT_OP(a, OP, b, FLOAT_OK) FLOAT_OP_##FLOAT_OK(a, OP, b)
+#define FLOAT_OP_1(a, OP, b) ((a) OP (b))
+#define FLOAT_OP_0(a, OP, b) 0.0
+
+op_FE_BINARY_OP_ADD:
+    BINARY_FAST_PATH(+, 1);
+op_FE_BINARY_OP_SUBTRACT:
+    BINARY_FAST_PATH(-, 1);
+op_FE_BINARY_OP_MULTIPLY:
+    BINARY_FAST_PATH(*, 1);
+op_FE_BINARY_OP_AND:
+    BINARY_FAST_PATH(&, 0);
+op_FE_BINARY_OP_OR:
+    BINARY_FAST_PATH(|, 0);
+op_FE_BINARY_OP_XOR:
+    BINARY_FAST_PATH(^, 0);
+
+op_FE_COMPARE_OP_JUMP: {
+    /* Ints and floats compare to a C truth value that feeds the jump
+     * directly; no bool object is made. Anything else: COMPARE_OP, then the
+     * jump as separate instructions. */
+    PyObject *rhs = TOP(), *lhs = SECOND();
+    long a, b;
+    bool t;
+    if (medium_int(lhs, &a) && medium_int(rhs, &b))
+        t = compare_longs(oparg, a, b);
+    else if (PyFloat_CheckExact(lhs) && PyFloat_CheckExact(rhs))
+        t = compare_doubles(oparg, PyFloat_AS_DOUBLE(lhs), PyFloat_AS_DOUBLE(rhs));
+    else
+        goto op_COMPARE_OP;
+    sp -= 2;
+    Py_DECREF(lhs);
+    Py_DECREF(rhs);
+    SKIP_CACHES(COMPARE_OP);
+    NEXT_INSTR();   /* the POP_JUMP_*_IF_TRUE/FALSE */
+    if (t != (opcode == POP_JUMP_FORWARD_IF_TRUE || opcode == POP_JUMP_BACKWARD_IF_TRUE))
+        DISPATCH();
+    if (opcode == POP_JUMP_FORWARD_IF_FALSE || opcode == POP_JUMP_FORWARD_IF_TRUE) {
+        ip += oparg;
+        DISPATCH();
+    }
+    ip -= oparg;
+    CHECK_EVAL_BREAKER();
+    goto backedge;
 }
 
 op_LOAD_CONST: {
@@ -421,11 +564,11 @@ op_BINARY_OP: {
             res = int_binop(oparg, a, b);
         else if ((oparg == NB_INPLACE_ADD || oparg == NB_ADD) &&
                  PyUnicode_CheckExact(lhs) && PyUnicode_CheckExact(rhs) &&
-                 _Py_OPCODE(insns[i]) == STORE_FAST &&
-                 GETLOCAL(_Py_OPARG(insns[i])) == lhs) {
+                 fe_base_opcode[_Py_OPCODE(*ip)] == STORE_FAST &&
+                 GETLOCAL(_Py_OPARG(*ip)) == lhs) {
             /* s = s + t / s += t: drop the local's reference so the string
              * can grow in place, as CPython's specialised opcode does. */
-            GETLOCAL(_Py_OPARG(insns[i])) = NULL;
+            GETLOCAL(_Py_OPARG(*ip)) = NULL;
             Py_DECREF(lhs);
             PyUnicode_Append(&lhs, rhs);  /* steals lhs, NULL on error */
             Py_DECREF(rhs);
@@ -582,21 +725,21 @@ op_FOR_ITER: {
     }
     sp--;
     Py_DECREF(it);
-    i += oparg;
+    ip += oparg;
     DISPATCH();
 }
 
 op_JUMP_FORWARD:
-    i += oparg;
+    ip += oparg;
     DISPATCH();
 
 op_JUMP_BACKWARD:
-    i -= oparg;
+    ip -= oparg;
     CHECK_EVAL_BREAKER();
     goto backedge;
 
 op_JUMP_BACKWARD_NO_INTERRUPT:
-    i -= oparg;
+    ip -= oparg;
     DISPATCH();
 
 op_POP_JUMP_FORWARD_IF_FALSE:
@@ -621,10 +764,10 @@ op_POP_JUMP_BACKWARD_IF_TRUE: {
     if (t != want)
         DISPATCH();
     if (opcode == POP_JUMP_FORWARD_IF_FALSE || opcode == POP_JUMP_FORWARD_IF_TRUE) {
-        i += oparg;
+        ip += oparg;
         DISPATCH();
     }
-    i -= oparg;
+    ip -= oparg;
     CHECK_EVAL_BREAKER();
     goto backedge;
 }
@@ -640,10 +783,10 @@ op_POP_JUMP_BACKWARD_IF_NOT_NONE: {
     if (is_none != want)
         DISPATCH();
     if (opcode == POP_JUMP_FORWARD_IF_NONE || opcode == POP_JUMP_FORWARD_IF_NOT_NONE) {
-        i += oparg;
+        ip += oparg;
         DISPATCH();
     }
-    i -= oparg;
+    ip -= oparg;
     CHECK_EVAL_BREAKER();
     goto backedge;
 }
@@ -659,7 +802,7 @@ op_JUMP_IF_TRUE_OR_POP: {
     else if ((t = PyObject_IsTrue(cond)) < 0)
         ERROR();
     if (t == (opcode == JUMP_IF_TRUE_OR_POP)) {
-        i += oparg;
+        ip += oparg;
     } else {
         sp--;
         Py_DECREF(cond);
@@ -668,13 +811,10 @@ op_JUMP_IF_TRUE_OR_POP: {
 }
 
 backedge: {
-    /* i is the loop header. The cell was found when the code was
-     * analysed; start is the jump's first unit, so look past any
-     * EXTENDED_ARG prefix for the opcode unit. */
-    int at = start;
-    while (_Py_OPCODE(insns[at]) == EXTENDED_ARG)
-        at++;
-    rt_jitcell *cell = &jc->cells.cells[jc->edge_cell[at]];
+    /* ip is the loop header; prev_instr is still the jump's opcode unit,
+     * where the code's analysis put the cell's index. */
+    rt_jitcell *cell = &jc->cells.cells[jc->edge_cell[frame->prev_instr - first_instr]];
+    CHECK_TRACING();
     if (FE_UNLIKELY(cell->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE))) {
         /* The JIT will not help this loop: let CPython run it at full speed. */
         goto handoff_before_next;
@@ -689,7 +829,7 @@ op_LOAD_GLOBAL: {
     PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;
     PyObject *v;
     if (FE_LIKELY(PyDict_CheckExact(globals) && PyDict_CheckExact(builtins))) {
-        fe_global_cache *c = &jc->gcache[insns[i]];
+        fe_global_cache *c = &jc->gcache[*ip];
         uint64_t gv = ((PyDictObject *)globals)->ma_version_tag;
         uint64_t bv = ((PyDictObject *)builtins)->ma_version_tag;
         if (c->value != NULL && c->globals_ver == gv && c->builtins_ver == bv) {
@@ -866,7 +1006,7 @@ op_CALL: {
          * _PyFunction_Vectorcall: _PyEval_Vector takes a reference to the
          * function and to every argument before anything else, so we hand
          * it ours and never release them ourselves. */
-        frame->prev_instr = first_instr + i + INLINE_CACHE_ENTRIES_CALL - 1;
+        frame->prev_instr = REAL(ip + INLINE_CACHE_ENTRIES_CALL - 1);
         for (int k = 0; k < total; k++)
             lend_reference(args[k]);
         lend_reference(callable);
@@ -886,6 +1026,7 @@ op_CALL: {
     if (res == NULL)
         ERROR();
     CHECK_EVAL_BREAKER();
+    CHECK_TRACING();
     DISPATCH();
 }
 
@@ -916,6 +1057,7 @@ op_CALL_FUNCTION_EX: {
     if (res == NULL)
         ERROR();
     CHECK_EVAL_BREAKER();
+    CHECK_TRACING();
     DISPATCH();
 }
 
@@ -1209,6 +1351,7 @@ op_BEFORE_WITH: {
     if (res == NULL)
         ERROR();
     PUSH(res);
+    CHECK_TRACING();
     DISPATCH();
 }
 
@@ -1237,11 +1380,18 @@ unsupported:
      * ones listed at the top of interp_ops.def. */
     goto handoff_before;
 
-handoff_before:
+handoff_before: {
+    /* Back from the opcode unit over its EXTENDED_ARG prefix. In our copy
+     * the unit before an instruction is a prefix, an opcode without caches
+     * or a zeroed CACHE unit, so the walk stops at the instruction's start. */
+    int start = (int)(frame->prev_instr - first_instr);
+    while (start > 0 && _Py_OPCODE(insns[start - 1]) == EXTENDED_ARG)
+        start--;
     return handoff(tstate, frame, sp, start, 0);
+}
 
 handoff_before_next:
-    return handoff(tstate, frame, sp, i, 0);
+    return handoff(tstate, frame, sp, (int)(ip - insns), 0);
 
 error:
     return handoff(tstate, frame, sp, 0, 1);

@@ -19,10 +19,23 @@ static void jitcode_free(void *p)
     free(jc);
 }
 
+/* Opcode of our copy -> CPython's base opcode: _PyOpcode_Deopt plus the
+ * private opcodes. Filled once at module init, read-only after. */
+uint8_t fe_base_opcode[256];
+
+static const uint8_t quick_base[] = {
+#define QOP(name, base) [name - FE_QUICK_FIRST] = base,
+#include "quick_ops.def"
+#undef QOP
+};
+
 int fe_jitcode_init(void)
 {
     if (fe_co_extra_index >= 0)
         return 0;
+    memcpy(fe_base_opcode, _PyOpcode_Deopt, sizeof fe_base_opcode);
+    for (size_t k = 0; k < sizeof quick_base; k++)
+        fe_base_opcode[FE_QUICK_FIRST + k] = quick_base[k];
     fe_co_extra_index = _PyEval_RequestCodeExtraIndex(jitcode_free);
     if (fe_co_extra_index < 0) {
         PyErr_SetString(PyExc_RuntimeError, "pypyjit: no co_extra index left");
@@ -35,6 +48,47 @@ uint64_t fe_greenkey_hash(PyCodeObject *co, int offset, bool profiled)
 {
     uint64_t h = (uint64_t)(uintptr_t)co * 0x9E3779B97F4A7C15ull;
     return h ^ ((uint64_t)offset * 0xC2B2AE3D27D4EB4Full) ^ (uint64_t)profiled;
+}
+
+static bool is_pop_jump_if_bool(int op)
+{
+    return op == POP_JUMP_FORWARD_IF_FALSE || op == POP_JUMP_FORWARD_IF_TRUE ||
+           op == POP_JUMP_BACKWARD_IF_FALSE || op == POP_JUMP_BACKWARD_IF_TRUE;
+}
+
+/* Rewrites instruction i (opcode op, oparg arg, no EXTENDED_ARG prefix
+ * on the instruction that follows it) with a private opcode when one fits;
+ * `next` is the following instruction's first unit. */
+static void quicken(_Py_CODEUNIT *insns, Py_ssize_t n, Py_ssize_t i, int op, int arg)
+{
+    Py_ssize_t next = i + 1 + _PyOpcode_Caches[op];
+    int nop = next < n ? _Py_OPCODE(insns[next]) : -1;
+    int q = 0;
+    switch (op) {
+    case LOAD_FAST:
+        q = nop == LOAD_FAST ? FE_LOAD_FAST__LOAD_FAST
+          : nop == LOAD_CONST ? FE_LOAD_FAST__LOAD_CONST : 0;
+        break;
+    case LOAD_CONST:
+        q = nop == LOAD_FAST ? FE_LOAD_CONST__LOAD_FAST : 0;
+        break;
+    case STORE_FAST:
+        q = nop == LOAD_FAST ? FE_STORE_FAST__LOAD_FAST : 0;
+        break;
+    case BINARY_OP:
+        q = arg == NB_ADD || arg == NB_INPLACE_ADD ? FE_BINARY_OP_ADD
+          : arg == NB_SUBTRACT || arg == NB_INPLACE_SUBTRACT ? FE_BINARY_OP_SUBTRACT
+          : arg == NB_MULTIPLY || arg == NB_INPLACE_MULTIPLY ? FE_BINARY_OP_MULTIPLY
+          : arg == NB_AND || arg == NB_INPLACE_AND ? FE_BINARY_OP_AND
+          : arg == NB_OR || arg == NB_INPLACE_OR ? FE_BINARY_OP_OR
+          : arg == NB_XOR || arg == NB_INPLACE_XOR ? FE_BINARY_OP_XOR : 0;
+        break;
+    case COMPARE_OP:
+        q = is_pop_jump_if_bool(nop) ? FE_COMPARE_OP_JUMP : 0;
+        break;
+    }
+    if (q)
+        insns[i] = (_Py_CODEUNIT)((insns[i] & 0xFF00) | q);
 }
 
 static bool is_backward_jump(int op)
@@ -88,8 +142,13 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
             jc->edge_cell[i] = (int16_t)c;
             has_loop = true;
         }
-        if (op == LOAD_GLOBAL)
-            jc->insns[i + 1] = (_Py_CODEUNIT)nglobals++;  /* our copy: slot number */
+        if (op == LOAD_GLOBAL) {
+            /* Our copy: the slot of its inline cache, in the first of its
+             * five CACHE units (the last one stays zero; see interp.c's
+             * handoff_before). */
+            jc->insns[i + 1] = (_Py_CODEUNIT)nglobals++;
+        }
+        quicken(jc->insns, n, i, op, oparg);
         i += _PyOpcode_Caches[op];
         oparg = 0;
     }

@@ -24,6 +24,19 @@ typedef struct {
     bool run_own;             /* the evaluator runs this code in our interpreter */
 } fe_jitcode;
 
+/* Private opcodes (quick_ops.def), numbered above CPython 3.11's last
+ * opcode (176); fe_base_opcode() maps any opcode of our copy back. */
+enum {
+    FE_QUICK_FIRST = 200,
+    FE_QUICK_BEFORE = FE_QUICK_FIRST - 1,
+#define QOP(name, base) name,
+#include "quick_ops.def"
+#undef QOP
+    FE_QUICK_END
+};
+_Static_assert(FE_QUICK_END < 255, "private opcodes must stay below DO_TRACING (255)");
+extern uint8_t fe_base_opcode[256];
+
 int fe_jitcode_init(void);           /* requests the co_extra index */
 /* Returns the code's jitcode, creating it; NULL with an exception set on
  * failure. */
