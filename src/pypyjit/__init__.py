@@ -11,7 +11,6 @@ Status: loops are detected but not yet compiled, so compile hooks never
 fire, there is no machine code to release, and the statistics about
 compiled code stay at zero.
 """
-import gc as _gc
 import types as _types
 import warnings as _warnings
 
@@ -279,18 +278,6 @@ def disable_debug():
 
 
 # ---- start-up -----------------------------------------------------------
-
-def _decay_at_collection(phase, info):
-    # PyPy decays its hotness counters at every minor collection, so that
-    # code which warms up very slowly never becomes hot. Every CPython
-    # collection includes the youngest generation, so decay at each start.
-    if phase == "start":
-        _pypyjit.decay()
-
-
-_decay_at_collection._pypyjit_decay = True
-_gc.callbacks[:] = [cb for cb in _gc.callbacks if not hasattr(cb, "_pypyjit_decay")]
-_gc.callbacks.append(_decay_at_collection)
 
 if _off_reason is None:
     # On, with the parameters as they are (a second import changes nothing).

@@ -12,6 +12,7 @@ drift apart.
 """
 
 JIT_SUPPORTED = False
+DECAY_PERIOD = 65536
 
 _ALL_OPTS = "intbounds:rewrite:virtualize:string:pure:earlyforce:heap:unroll"
 

@@ -384,7 +384,8 @@ PyMODINIT_FUNC PyInit__pypyjit(void)
     for (int i = 0; i < RT_NCOUNTERS; i++)
         PyTuple_SET_ITEM(counter_names, i, PyUnicode_FromString(rt_counter_names[i]));
     if (PyModule_AddObject(m, "COUNTER_NAMES", counter_names) < 0 ||
-        PyModule_AddIntConstant(m, "JIT_SUPPORTED", API_JIT_SUPPORTED) < 0) {
+        PyModule_AddIntConstant(m, "JIT_SUPPORTED", API_JIT_SUPPORTED) < 0 ||
+        PyModule_AddIntConstant(m, "DECAY_PERIOD", RT_DECAY_PERIOD) < 0) {
         Py_DECREF(counter_names);
         Py_DECREF(m);
         return NULL;

@@ -97,7 +97,7 @@ void fe_hot_loop(fe_jitcode *jc, rt_jitcell *cell)
     if (cell->flags & (JC_BEING_TRACED | JC_DONT_TRACE_HERE | JC_GIVEN_UP))
         return;
     rt_count(RT_C_HOT_LOOPS, 1);
-    /* PyPy decays every counter whenever one fires, so that compilations
-     * do not come in bursts. Tracing starts here once the recorder exists. */
-    rt_decay_all();
+    /* Tracing starts here once the recorder exists; it will also decay
+     * every counter when it starts a compilation, as PyPy does so that
+     * compilations do not come in bursts. */
 }

@@ -821,6 +821,7 @@ backedge: {
     }
     if (FE_UNLIKELY(rt_cell_tick(cell, rt.increment_loop)))
         fe_hot_loop(jc, cell);
+    rt_decay_clock_tick();
     DISPATCH();
 }
 

@@ -58,6 +58,8 @@ typedef struct {
     double increment_guard;
     double decay_mult;                   /* 1 - decay/1000 */
 
+    long decay_clock;                    /* back-edges since the last decay */
+
     long long counters[RT_NCOUNTERS];
     double time_tracing, time_backend;   /* seconds */
 
@@ -77,5 +79,20 @@ PyObject *rt_param_get(int idx);
 void rt_params_derive(void);
 
 static inline void rt_count(int counter, long long n) { rt.counters[counter] += n; }
+
+/* PyPy decays its hotness counters at every minor collection, so that code
+ * which warms up very slowly never becomes hot. CPython has no such regular
+ * event that C can see without running Python code (a gc.callbacks entry
+ * would be visible to programs), so we decay every RT_DECAY_PERIOD
+ * back-edges instead. */
+#define RT_DECAY_PERIOD 65536
+void rt_decay_all(void);
+static inline void rt_decay_clock_tick(void)
+{
+    if (__builtin_expect(++rt.decay_clock >= RT_DECAY_PERIOD, 0)) {
+        rt.decay_clock = 0;
+        rt_decay_all();
+    }
+}
 
 #endif
