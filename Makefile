@@ -4,17 +4,20 @@
 PYTHON ?= /usr/bin/python3
 CC ?= gcc
 
-PYINFO := $(shell $(PYTHON) -c 'import sysconfig as s; print(s.get_config_var("EXT_SUFFIX"), s.get_paths()["include"])')
+PYINFO := $(shell $(PYTHON) -c 'import sysconfig as s; print(s.get_config_var("EXT_SUFFIX"), s.get_paths()["include"], s.get_config_var("Py_DEBUG") or 0)')
 EXT_SUFFIX := $(word 1,$(PYINFO))
 PY_INCLUDE := $(word 2,$(PYINFO))
+# With -isystem, gcc resolves python3.11d's symlinked headers to the release
+# pyconfig.h, losing Py_DEBUG: state it explicitly for a debug interpreter.
+PY_DEBUG_FLAG := $(if $(filter 1,$(word 3,$(PYINFO))),-DPy_DEBUG)
 
 EXT := src/pypyjit/_pypyjit$(EXT_SUFFIX)
-JIT_SRCS := $(sort $(wildcard src/jit/*/*.c))
-JIT_HDRS := $(sort $(wildcard src/jit/*/*.h src/jit/*/*.def))
+JIT_SRCS := $(sort $(wildcard src/jit/*/*.c src/jit/*/*/*.c))
+JIT_HDRS := $(sort $(wildcard src/jit/*/*.h src/jit/*/*.def src/jit/*/*/*.h src/jit/*/*/*.def))
 
 # gnu11: C11 plus computed goto and designated ranges, used by the interpreter's dispatch table.
 WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
-BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden -g $(WARN) -isystem $(PY_INCLUDE) -isystem $(PY_INCLUDE)/internal
+BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden -g $(WARN) -isystem $(PY_INCLUDE) -isystem $(PY_INCLUDE)/internal $(PY_DEBUG_FLAG)
 OPT ?= -O2
 CFLAGS_ALL := $(BASE_CFLAGS) $(OPT) $(EXTRA_CFLAGS)
 LDFLAGS_ALL := -shared $(EXTRA_LDFLAGS)

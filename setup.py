@@ -10,8 +10,9 @@ setup(
     ext_modules=[
         Extension(
             "pypyjit._pypyjit",
-            sources=sorted(glob.glob("src/jit/*/*.c")),
-            depends=sorted(glob.glob("src/jit/*/*.h") + glob.glob("src/jit/*/*.def")),
+            sources=sorted(glob.glob("src/jit/*/*.c") + glob.glob("src/jit/*/*/*.c")),
+            depends=sorted(glob.glob("src/jit/**/*.h", recursive=True)
+                           + glob.glob("src/jit/**/*.def", recursive=True)),
             extra_compile_args=[
                 "-std=gnu11", "-fvisibility=hidden", "-Wall", "-Wextra", "-Werror",
                 "-Wno-missing-field-initializers", "-isystem", include,

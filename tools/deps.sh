@@ -3,7 +3,7 @@
 # root), or prints the exact apt-get line for the user to run.
 # Extra packages can be passed as arguments (e.g. libpython3.11-testsuite).
 set -e
-need="gcc make python3 python3-dev python3-pytest pypy3 $*"
+need="gcc make python3 python3-dev python3-pytest pypy3 libcapstone-dev $*"
 missing=""
 for p in $need; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

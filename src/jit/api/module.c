@@ -5,6 +5,7 @@
  * hurt. */
 #include "../frontend/eval.h"
 #include "../runtime/runtime.h"
+#include "../runtime/codemem.h"
 
 /* True when this build can run the JIT here (x86-64 Linux, CPython 3.11). */
 #if defined(__x86_64__) && defined(__linux__)
@@ -214,9 +215,10 @@ static PyObject *api_asmmemmgr(PyObject *self, PyObject *noargs)
 {
     (void)self;
     (void)noargs;
-    /* (bytes of executable memory mapped, bytes in use): no code memory
-     * is allocated until the backend exists. */
-    return Py_BuildValue("(nn)", (Py_ssize_t)0, (Py_ssize_t)0);
+    /* (bytes of executable memory mapped, bytes in use), as PyPy's. */
+    size_t total, in_use;
+    rt_codemem_stats(&total, &in_use);
+    return Py_BuildValue("(nn)", (Py_ssize_t)total, (Py_ssize_t)in_use);
 }
 
 /* The jitcell of greenkey (next_instr, is_being_profiled, code). */
