@@ -53,7 +53,8 @@ COUNTER_NAMES = (
     "ABORT_FORCE_QUASIIMMUT", "ABORT_SEGMENTED_TRACE", "FORCE_VIRTUALIZABLES", "NVIRTUALS",
     "NVHOLES", "NVREUSED", "TOTAL_COMPILED_LOOPS", "TOTAL_COMPILED_BRIDGES",
     "TOTAL_FREED_LOOPS", "TOTAL_FREED_BRIDGES",
-    "INTERP_FRAMES", "CPYTHON_FRAMES", "HANDOFFS", "HOT_LOOPS",
+    "INTERP_FRAMES", "CPYTHON_FRAMES", "HANDOFFS", "HOT_LOOPS", "ABORT_UNSUPPORTED",
+    "LOOP_ENTRIES", "GUARD_FAILURES",
 )
 
 _ROWS = {row[0]: row for row in _PARAM_TABLE}
@@ -179,6 +180,10 @@ def releaseall():
 
 def set_debug(on):
     bool(on)
+
+
+def last_abort_detail():
+    return ""
 
 
 def decay():

@@ -11,7 +11,9 @@ import textwrap
 from collections import namedtuple
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SRC = os.path.join(REPO, "src")
+# PYPYJIT_SRC: where the pypyjit package is taken from (make test-asan points it
+# at the sanitized build, so that the normal build in src/ stays untouched).
+SRC = os.environ.get("PYPYJIT_SRC", os.path.join(REPO, "src"))
 
 Outcome = namedtuple("Outcome", "returncode stdout stderr")
 

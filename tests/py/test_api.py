@@ -262,7 +262,8 @@ PYPY_COUNTERS = [
     "ABORT_FORCE_QUASIIMMUT", "ABORT_SEGMENTED_TRACE", "FORCE_VIRTUALIZABLES", "NVIRTUALS",
     "NVHOLES", "NVREUSED", "TOTAL_COMPILED_LOOPS", "TOTAL_COMPILED_BRIDGES",
     "TOTAL_FREED_LOOPS", "TOTAL_FREED_BRIDGES"]
-OUR_COUNTERS = ["INTERP_FRAMES", "CPYTHON_FRAMES", "HANDOFFS", "HOT_LOOPS"]
+OUR_COUNTERS = ["INTERP_FRAMES", "CPYTHON_FRAMES", "HANDOFFS", "HOT_LOOPS",
+                "ABORT_UNSUPPORTED", "LOOP_ENTRIES", "GUARD_FAILURES"]
 
 
 def test_public_names():
@@ -694,13 +695,18 @@ def test_threshold_counts_back_edges():
     # the end of each of its k iterations, so k=N is the first hot one. A
     # `while i < k` loop is compiled by 3.11 with its test repeated at the
     # bottom (POP_JUMP_BACKWARD_IF_TRUE), so k iterations take the
-    # back-edge only k-1 times and k=N+1 is the first hot one.
+    # back-edge only k-1 times and k=N+1 is the first hot one. The loops
+    # call abs(), which the recorder does not handle yet: tracing aborts,
+    # nothing is compiled, and counting goes on (a compiled loop runs as
+    # machine code and no longer counts).
     r = values(LOOPS + textwrap.dedent("""
         N = 10
         pypyjit.set_param(threshold=N)
+        FOR_CALL = FOR.replace("s += i", "s += abs(i)")
+        WHILE_CALL = WHILE.replace("i += 1", "i += abs(1)")
         out = []
-        for src, k in [(FOR, N - 1), (FOR, N), (FOR, 2 * N - 1), (FOR, 2 * N),
-                       (WHILE, N), (WHILE, N + 1)]:
+        for src, k in [(FOR_CALL, N - 1), (FOR_CALL, N), (FOR_CALL, 2 * N - 1),
+                       (FOR_CALL, 2 * N), (WHILE_CALL, N), (WHILE_CALL, N + 1)]:
             f = fresh(src)
             h = count("HOT_LOOPS")
             res = f(k)
@@ -709,6 +715,24 @@ def test_threshold_counts_back_edges():
     """))
     assert r == [(0, sum(range(9))), (1, sum(range(10))), (1, sum(range(19))),
                  (2, sum(range(20))), (0, 10), (1, 11)]
+
+
+def test_hot_loop_compiles_and_runs_as_machine_code():
+    # The N-th back-edge makes the loop hot; the next iteration is recorded
+    # and compiled, and the iterations after it run as machine code.
+    r = values(LOOPS + textwrap.dedent("""
+        N = 10
+        pypyjit.set_param(threshold=N)
+        out = []
+        for k in (N - 1, 1000):
+            f = fresh(FOR)
+            c0, e0 = count("TOTAL_COMPILED_LOOPS"), count("LOOP_ENTRIES")
+            res = f(k)
+            out.append((res, count("TOTAL_COMPILED_LOOPS") - c0, count("LOOP_ENTRIES") - e0,
+                        pypyjit.get_jitcell_at_key(header(f), False, f.__code__)))
+        print(out)
+    """))
+    assert r == [(sum(range(9)), 0, 0, False), (sum(range(1000)), 1, 1, True)]
 
 
 def test_decay():

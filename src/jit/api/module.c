@@ -6,6 +6,8 @@
 #include "../frontend/eval.h"
 #include "../runtime/runtime.h"
 #include "../runtime/codemem.h"
+#include "hooks.h"
+#include "../frontend/jitloop.h"
 
 /* True when this build can run the JIT here (x86-64 Linux, CPython 3.11). */
 #if defined(__x86_64__) && defined(__linux__)
@@ -202,13 +204,11 @@ static PyObject *api_counter_times(PyObject *self, PyObject *noargs)
     return Py_BuildValue("{sdsd}", "TRACING", rt.time_tracing, "BACKEND", rt.time_backend);
 }
 
-static PyObject *api_loop_run_times(PyObject *self, PyObject *noargs)
+static PyObject *api_get_loop_run_times(PyObject *self, PyObject *noargs)
 {
     (void)self;
     (void)noargs;
-    /* {(type, number): runs} of loops compiled under enable_debug(); no
-     * loop is compiled yet, so this is empty. */
-    return PyDict_New();
+    return api_loop_run_times();
 }
 
 static PyObject *api_asmmemmgr(PyObject *self, PyObject *noargs)
@@ -312,8 +312,9 @@ static PyObject *api_releaseall(PyObject *self, PyObject *noargs)
 {
     (void)self;
     (void)noargs;
-    /* Marks every loop and bridge for release at the next gc.collect();
-     * there is no compiled code yet, so there is nothing to mark. */
+    /* Marks every loop for release at the next collection. */
+    if (fe_release_all() < 0)
+        return NULL;
     Py_RETURN_NONE;
 }
 
@@ -335,7 +336,16 @@ static PyObject *api_decay(PyObject *self, PyObject *noargs)
     Py_RETURN_NONE;
 }
 
+static PyObject *api_last_abort_detail(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    return PyUnicode_FromString(rt_last_abort_detail());
+}
+
 static PyMethodDef api_methods[] = {
+    {"last_abort_detail", api_last_abort_detail, METH_NOARGS,
+     "What the last ABORT_UNSUPPORTED / ABORT_BAD_LOOP stopped at (diagnostics)."},
     {"param_table", api_param_table, METH_NOARGS, "((name, default, minimum, doc), ...)"},
     {"set_params", api_set_params, METH_O, "Set parameters from a dict; turns the JIT on."},
     {"get_params", api_get_params, METH_NOARGS, "Current parameter values."},
@@ -348,7 +358,7 @@ static PyMethodDef api_methods[] = {
     {"get_hooks", api_get_hooks, METH_NOARGS, "(compile, abort, trace_too_long, operations)"},
     {"counters", api_counters, METH_NOARGS, NULL},
     {"counter_times", api_counter_times, METH_NOARGS, NULL},
-    {"loop_run_times", api_loop_run_times, METH_NOARGS, NULL},
+    {"loop_run_times", api_get_loop_run_times, METH_NOARGS, NULL},
     {"asmmemmgr", api_asmmemmgr, METH_NOARGS, NULL},
     {"get_jitcell_at_key", api_get_jitcell_at_key, METH_VARARGS, NULL},
     {"dont_trace_here", api_dont_trace_here, METH_VARARGS, NULL},
@@ -374,7 +384,8 @@ PyMODINIT_FUNC PyInit__pypyjit(void)
     if (m == NULL)
         return NULL;
     rt_init();
-    if (fe_jitcode_init() < 0) {
+    api_hooks_install();
+    if (fe_jitcode_init() < 0 || fe_rec_init() < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -90,14 +90,12 @@ bool fe_installed(void)
     return _PyInterpreterState_GetEvalFrameFunc(PyInterpreterState_Main()) == fe_eval_frame;
 }
 
-void fe_hot_loop(fe_jitcode *jc, rt_jitcell *cell)
+bool fe_hot_loop(fe_jitcode *jc, rt_jitcell *cell)
 {
     (void)jc;
     cell->flags |= JC_EXISTS;
     if (cell->flags & (JC_BEING_TRACED | JC_DONT_TRACE_HERE | JC_GIVEN_UP))
-        return;
+        return false;
     rt_count(RT_C_HOT_LOOPS, 1);
-    /* Tracing starts here once the recorder exists; it will also decay
-     * every counter when it starts a compilation, as PyPy does so that
-     * compilations do not come in bursts. */
+    return true;
 }

@@ -20,7 +20,8 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
  * requests, async exceptions. 0, or -1 with an exception set. */
 int fe_handle_eval_breaker(PyThreadState *tstate);
 
-/* A loop header's counter reached the threshold. */
-void fe_hot_loop(fe_jitcode *jc, rt_jitcell *cell);
+/* A loop header's counter reached the threshold: true when tracing may
+ * start there. */
+bool fe_hot_loop(fe_jitcode *jc, rt_jitcell *cell);
 
 #endif

@@ -8,6 +8,7 @@
  * frame. */
 #include "eval.h"
 #include "interp_support.h"
+#include "jitloop.h"
 #include "../runtime/runtime.h"
 
 #define TOP() (sp[-1])
@@ -211,7 +212,12 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
 #include "quick_ops.def"
 #undef QOP
     };
+    /* While this frame records a trace, every instruction goes through the
+     * recorder first, then to its base opcode's handler. */
+    static const void *const rec_targets[256] = {[0 ... 255] = &&record_hook};
 #pragma GCC diagnostic pop
+    const void *const *tbl = targets;
+    fe_recorder *rec = NULL;   /* the trace this frame is recording, if any */
 
 /* The dispatch is repeated at the end of every opcode so that each has
  * its own indirect jump (better predicted than one shared jump). */
@@ -226,7 +232,7 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
 #define DISPATCH()                                                        \
     do {                                                                  \
         NEXT_INSTR();                                                     \
-        goto *targets[opcode];                                            \
+        goto *tbl[opcode];                                                \
     } while (0)
 /* Tracing or profiling switched on: CPython runs the rest of the frame
  * and reports its events. Checked where CPython code may have switched it
@@ -254,7 +260,7 @@ op_EXTENDED_ARG:
     word = *ip++;
     opcode = _Py_OPCODE(word);
     oparg = (oparg << 8) | _Py_OPARG(word);
-    goto *targets[opcode];
+    goto *tbl[opcode];
 
 op_NOP:
     DISPATCH();
@@ -815,12 +821,32 @@ backedge: {
      * where the code's analysis put the cell's index. */
     rt_jitcell *cell = &jc->cells.cells[jc->edge_cell[frame->prev_instr - first_instr]];
     CHECK_TRACING();
-    if (FE_UNLIKELY(cell->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE))) {
+    if (cell->loop != NULL && rec == NULL) {
+        /* Machine code for this loop: run it until a guard fails, then go
+         * on from the guard's snapshot. */
+        PyObject **nsp;
+        int pc = fe_loop_run(cell->loop, frame, &nsp);
+        if (pc >= 0) {
+            sp = nsp;
+            ip = insns + pc;
+            DISPATCH();
+        }
+        if (pc == -2) {
+            sp = nsp;
+            goto error;
+        }
+        /* -1: the frame's values do not fit the loop's types: interpret */
+    }
+    if (FE_UNLIKELY(cell->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE)) && cell->loop == NULL) {
         /* The JIT will not help this loop: let CPython run it at full speed. */
         goto handoff_before_next;
     }
-    if (FE_UNLIKELY(rt_cell_tick(cell, rt.increment_loop)))
-        fe_hot_loop(jc, cell);
+    if (FE_UNLIKELY(rt_cell_tick(cell, rt.increment_loop)) && fe_hot_loop(jc, cell) &&
+        rec == NULL && cell->loop == NULL) {
+        rec = fe_rec_start(jc, cell, frame, sp, (int)(ip - insns));
+        if (rec != NULL)
+            tbl = rec_targets;
+    }
     rt_decay_clock_tick();
     DISPATCH();
 }
@@ -1381,7 +1407,18 @@ unsupported:
      * ones listed at the top of interp_ops.def. */
     goto handoff_before;
 
+record_hook: {
+    int base = fe_base_opcode[opcode];
+    if (!fe_rec_instr(rec, frame, sp, (int)(frame->prev_instr - first_instr), base, oparg)) {
+        rec = NULL;   /* finished: compiled or aborted */
+        tbl = targets;
+    }
+    goto *targets[base];
+}
+
 handoff_before: {
+    if (rec != NULL)
+        fe_rec_leave(rec, "the frame went to CPython while recording");
     /* Back from the opcode unit over its EXTENDED_ARG prefix. In our copy
      * the unit before an instruction is a prefix, an opcode without caches
      * or a zeroed CACHE unit, so the walk stops at the instruction's start. */
@@ -1392,8 +1429,12 @@ handoff_before: {
 }
 
 handoff_before_next:
+    if (rec != NULL)
+        fe_rec_leave(rec, "the frame went to CPython while recording");
     return handoff(tstate, frame, sp, (int)(ip - insns), 0);
 
 error:
+    if (rec != NULL)
+        fe_rec_leave(rec, "an exception was raised while recording");
     return handoff(tstate, frame, sp, 0, 1);
 }

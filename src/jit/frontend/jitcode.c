@@ -1,5 +1,7 @@
 /* frontend/jitcode: building and freeing the per-code JIT record. */
 #include "jitcode.h"
+#include "jitloop.h"
+#include "../runtime/runtime.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +14,12 @@ static void jitcode_free(void *p)
     fe_jitcode *jc = p;
     if (jc == NULL)
         return;
+    for (int k = 0; k < jc->cells.ncells; k++)
+        if (jc->cells.cells[k].loop != NULL) {
+            /* The code object dies: its loops go with it. */
+            fe_loop_free(jc->cells.cells[k].loop);
+            rt_count(RT_C_TOTAL_FREED_LOOPS, 1);
+        }
     rt_cellset_free(&jc->cells);
     free(jc->insns);
     free(jc->edge_cell);

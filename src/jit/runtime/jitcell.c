@@ -46,6 +46,8 @@ int rt_cellset_find(rt_cellset *s, int offset, bool profiled, bool create, uint6
     c->offset = offset;
     c->profiled = profiled;
     c->hash = hash;
+    c->loop = NULL;
+    c->aborts = 0;
     return s->ncells++;
 }
 
@@ -77,4 +79,11 @@ int rt_trace_next_hash(uint64_t hash)
                 n++;
             }
     return n;
+}
+
+void rt_foreach_cell(void (*fn)(rt_jitcell *cell, void *arg), void *arg)
+{
+    for (rt_cellset *s = all_cellsets.next; s != &all_cellsets; s = s->next)
+        for (int i = 0; i < s->ncells; i++)
+            fn(&s->cells[i], arg);
 }

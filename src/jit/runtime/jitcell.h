@@ -23,6 +23,8 @@ typedef struct {
     int offset;         /* loop header: bytecode offset in bytes */
     bool profiled;      /* the greenkey's is_being_profiled */
     uint64_t hash;      /* what trace_next_iteration_hash() matches */
+    void *loop;         /* compiled loop entered here (the frontend's), or NULL */
+    int aborts;         /* tracing attempts given up here */
 } rt_jitcell;
 
 typedef struct rt_cellset {
@@ -54,6 +56,8 @@ void rt_cellset_unlink(rt_cellset *s);
  * one if `create`; -1 when absent (or out of memory). */
 int rt_cellset_find(rt_cellset *s, int offset, bool profiled, bool create, uint64_t hash);
 void rt_cellset_free(rt_cellset *s);
+/* Calls fn on every cell of every live cellset. */
+void rt_foreach_cell(void (*fn)(rt_jitcell *cell, void *arg), void *arg);
 /* Multiplies every counter by (1 - decay/1000): PyPy does this regularly
  * so that slowly warming paths never become hot. */
 void rt_decay_all(void);

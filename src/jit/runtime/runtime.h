@@ -59,6 +59,7 @@ typedef struct {
     double decay_mult;                   /* 1 - decay/1000 */
 
     long decay_clock;                    /* back-edges since the last decay */
+    int next_loop_no;                    /* numbers compiled loops, as PyPy's loop_no */
 
     long long counters[RT_NCOUNTERS];
     double time_tracing, time_backend;   /* seconds */
@@ -69,6 +70,25 @@ typedef struct {
 } rt_state;
 
 extern rt_state rt;
+
+/* ---- events ----
+ * The frontend reports what the JIT does here; the api part installs the
+ * handlers that turn events into hook calls (the frontend must not depend
+ * on api). Handlers must not raise: errors in hooks are reported as
+ * unraisable there. `trace` is an ir_trace (may be NULL), `loop` the
+ * frontend's compiled loop. */
+typedef struct {
+    void (*abort)(PyObject *code, int offset, const char *reason, const void *trace);
+    void (*too_long)(PyObject *code, int offset);
+    void (*compiled)(const void *loop);
+} rt_event_handlers;
+extern rt_event_handlers rt_events;  /* set once by api at import */
+void rt_event_abort(PyObject *code, int offset, const char *reason, const void *trace);
+void rt_event_trace_too_long(PyObject *code, int offset);
+void rt_event_compiled(const void *loop);
+/* The detail of the last ABORT_UNSUPPORTED / ABORT_BAD_LOOP, for humans. */
+void rt_note_abort_detail(const char *what);
+const char *rt_last_abort_detail(void);
 
 void rt_init(void);
 void rt_params_reset(void);

@@ -1,0 +1,302 @@
+/* backend/x64/x64_asm: jit_compile_loop -- allocates registers for a
+ * trace (x64_regalloc), lowers its ops (x64_lower.c, x64_call.c) and builds
+ * the exit table; plus the rest of the backend.h API.
+ *
+ * Layout of the code block:
+ *   entry:   push rbx rbp r12-r15; sub rsp, 8 (16-byte aligned from here);
+ *            rbx = df; every input k loaded from inputs[k] to its location
+ *   body:    the ops in trace order; the loop label is 16-byte aligned and
+ *            the final jump does a parallel move of its args into the
+ *            label args' locations, then jumps back
+ *   stubs:   one per guard: mov eax, exit_number; jmp common
+ *   common:  every gpr and xmm register stored to df->gpr / df->xmm, then
+ *            the epilogue returns eax
+ * Guards jump to their stub with jcc rel32 (two jumps for float ==/!=
+ * and guard_nonnull_class); jit_exit_patch redirects them to bridges. */
+#include "../../runtime/codemem.h"
+#include "x64_ctx.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void x64_fail(x64_ctx *c, const char *fmt, ...)
+{
+    if (c->failed)
+        return;
+    c->failed = true;
+    va_list ap;
+    va_start(ap, fmt);
+    if (c->errsize)
+        vsnprintf(c->err, c->errsize, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- exits ---- */
+
+static void add_loc(x64_ctx *c, ir_ref v)
+{
+    int e = c->nexits - 1;
+    if (ir_is_op(v) ? c->stamp_op[v] == e + 1 : c->stamp_const[IR_CONST_INDEX(v)] == e + 1)
+        return;
+    if (ir_is_op(v))
+        c->stamp_op[v] = e + 1;
+    else
+        c->stamp_const[IR_CONST_INDEX(v)] = e + 1;
+    if (c->nlocs == c->caplocs) {
+        int ncap = c->caplocs ? 2 * c->caplocs : 64;
+        jit_exit_entry *p = realloc(c->locs, (size_t)ncap * sizeof *p);
+        if (p == NULL) {
+            x64_fail(c, "out of memory");
+            return;
+        }
+        c->locs = p;
+        c->caplocs = ncap;
+    }
+    c->locs[c->nlocs++] = (jit_exit_entry){v, loc_of(c, v)};
+    c->exits[e].nlocs++;
+}
+
+int x64_new_exit(x64_ctx *c, ir_ref r)
+{
+    int e = c->nexits++;
+    int s = ir_op_at(c->t, r)->snap;
+    if (ir_opnum(c->t, r) == IR_finish)
+        s = -1;
+    c->exits[e] = (jit_exit){.guard = r, .snap = s, .loc0 = (uint32_t)c->nlocs,
+                             .jump_field = {-1, -1}};
+    if (s < 0) {
+        for (int i = 0; i < ir_nargs(c->t, r); i++)
+            add_loc(c, ir_arg(c->t, r, i));
+        return e;
+    }
+    for (uint32_t f = 0; f < ir_snap_at(c->t, s)->nframes; f++) {
+        const ir_frame *fr = ir_snap_frame_at(c->t, s, (int)f);
+        for (int k = 0; k < fr->nslots; k++)
+            if (ir_frame_slots(c->t, fr)[k].ref != IR_NONE)
+                add_loc(c, ir_frame_slots(c->t, fr)[k].ref);
+    }
+    return e;
+}
+
+static void exit_jump(x64_ctx *c, int e, size_t field)
+{
+    jit_exit *x = &c->exits[e];
+    int i = x->jump_field[0] < 0 ? 0 : 1;
+    if (x->jump_field[i] >= 0)
+        x64_fail(c, "internal: more than two jumps for one exit");
+    x->jump_field[i] = (int32_t)field;
+}
+
+void x64_exit_if(x64_ctx *c, int e, cond k)
+{
+    x64_buf *b = &c->b;
+    switch (k.kind) {
+    case C_NEVER: break;
+    case C_ALWAYS: exit_jump(c, e, x64_jmp32_fwd(b)); break;
+    case C_CC: exit_jump(c, e, x64_jcc32_fwd(b, k.cc)); break;
+    case C_FEQ: {
+        size_t skip = x64_jcc8_fwd(b, X64_CC_P);
+        exit_jump(c, e, x64_jcc32_fwd(b, X64_CC_E));
+        x64_fix_rel8(b, skip, x64_pos(b));
+        break;
+    }
+    case C_FNE:
+        exit_jump(c, e, x64_jcc32_fwd(b, X64_CC_NE));
+        exit_jump(c, e, x64_jcc32_fwd(b, X64_CC_P));
+        break;
+    }
+}
+
+/* ---- the whole block ---- */
+
+static const x64_reg saved_regs[6] = {X64_RBX, X64_RBP, X64_R12, X64_R13, X64_R14, X64_R15};
+
+static void emit_all(x64_ctx *c)
+{
+    ir_trace *t = c->t;
+    x64_buf *b = &c->b;
+    c->nexits = c->nlocs = 0;
+    c->label_pos = -1;
+    c->common = (x64_label)X64_LABEL_INIT;
+    memset(c->stamp_op, 0, (size_t)t->nops * sizeof *c->stamp_op);
+    memset(c->stamp_const, 0, (size_t)t->nconsts * sizeof *c->stamp_const);
+    for (int i = 0; i < 6; i++)
+        x64_push(b, saved_regs[i]);
+    x64_alu_ri(b, X64_SUB, X64_RSP, 8); /* 6 pushes + return address + 8 = 64 */
+    x64_mov_rr(b, X64_DF, X64_RSI);
+    x64_mov_rr(b, X64_TMP2, X64_RDI);
+    for (ir_ref k = 0; k < t->ninputs; k++) {
+        jit_loc l = c->a.loc[k];
+        x64_mem m = x64_m(X64_TMP2, 8 * k);
+        if (l.kind == JIT_LOC_GPR)
+            x64_load(b, (x64_reg)l.index, m);
+        else if (l.kind == JIT_LOC_XMM)
+            x64_movsd_rm(b, (x64_xmm)l.index, m);
+        else if (l.kind == JIT_LOC_SPILL) {
+            x64_load(b, X64_TMP, m);
+            x64_store(b, x64_df_spill(l.index), X64_TMP);
+        }
+    }
+    for (ir_ref r = ir_first(t); r < t->nops && !c->failed; r++) {
+        if (r == c->a.label)
+            x64_align(b, 16);
+        t->ops[r].mc_offset = (int32_t)x64_pos(b);
+        x64_lower(c, r);
+    }
+    if (t->nops == 0 || !(ir_opinfo_table[ir_opnum(t, t->nops - 1)].flags & IR_F_FINAL))
+        x64_fail(c, "the trace must end with jump or finish");
+    /* stubs */
+    for (int e = 0; e < c->nexits; e++) {
+        jit_exit *x = &c->exits[e];
+        if (x->jump_field[0] < 0)
+            continue;
+        x->stub_offset = (uint32_t)x64_pos(b);
+        for (int i = 0; i < 2; i++)
+            if (x->jump_field[i] >= 0)
+                x64_fix_rel32(b, (size_t)x->jump_field[i], x64_pos(b));
+        x64_mov32_ri(b, X64_RAX, (uint32_t)e);
+        x64_jmp_label(b, &c->common);
+    }
+    /* common exit: registers to df, epilogue */
+    x64_bind(b, &c->common);
+    for (int r = 0; r < 16; r++)
+        if (r != X64_RSP)
+            x64_store(b, x64_df_gpr(r), (x64_reg)r);
+    for (int x = 0; x < 16; x++)
+        x64_movsd_mr(b, x64_df_xmm(x), (x64_xmm)x);
+    x64_alu_ri(b, X64_ADD, X64_RSP, 8);
+    for (int i = 5; i >= 0; i--)
+        x64_pop(b, saved_regs[i]);
+    x64_ret(b);
+}
+
+jit_loop *jit_compile_loop(ir_trace *t, char *err, size_t errsize)
+{
+    if (errsize)
+        err[0] = 0;
+    if (ir_verify(t, err, errsize) < 0)
+        return NULL;
+    x64_ctx c = {.t = t, .err = err, .errsize = errsize};
+    jit_loop *loop = NULL;
+    rt_codemem_block *h = NULL;
+    if (x64_regalloc(t, &c.a, err, errsize) < 0)
+        return NULL;
+    c.exits = calloc((size_t)t->nops + 1, sizeof *c.exits);
+    c.stamp_op = calloc((size_t)t->nops + 1, sizeof *c.stamp_op);
+    c.stamp_const = calloc((size_t)t->nconsts + 1, sizeof *c.stamp_const);
+    loop = calloc(1, sizeof *loop);
+    if (!c.exits || !c.stamp_op || !c.stamp_const || !loop) {
+        x64_fail(&c, "out of memory");
+        goto out;
+    }
+    for (size_t size = 1024 + (size_t)t->nops * 96;; size *= 2) {
+        void *mem = rt_codemem_alloc(size, &h);
+        if (mem == NULL) {
+            x64_fail(&c, "out of code memory");
+            goto out;
+        }
+        x64_buf_init(&c.b, mem, size);
+        emit_all(&c);
+        if (c.failed)
+            goto out;
+        if (c.b.err == 0)
+            break;
+        rt_codemem_free(h);
+        h = NULL;
+        if (c.b.err != X64_ERR_OVERFLOW || size > ((size_t)64 << 20)) {
+            x64_fail(&c, "internal: encoder error %u", c.b.err);
+            goto out;
+        }
+    }
+    size_t used = x64_pos(&c.b);
+    rt_codemem_shrink(h, used);
+    if (rt_codemem_seal(h) < 0) {
+        x64_fail(&c, "cannot make code memory executable");
+        goto out;
+    }
+    loop->mem = h;
+    loop->code = c.b.start;
+    loop->code_size = used;
+    loop->entry = (int64_t(*)(void *const *, jit_deadframe *))(uintptr_t)c.b.start;
+    loop->exits = c.exits;
+    loop->nexits = c.nexits;
+    loop->locs = c.locs;
+    loop->nlocs = c.nlocs;
+    c.exits = NULL; /* owned by the loop from here */
+    c.locs = NULL;
+    loop->label_offset = c.label_pos;
+    loop->exit_offset = (uint32_t)c.common.pos;
+    loop->nspill = c.a.nspill;
+    if (c.a.label >= 0) {
+        loop->nlabel_args = ir_nargs(t, c.a.label);
+        loop->label_locs = calloc((size_t)loop->nlabel_args + 1, sizeof *loop->label_locs);
+        if (loop->label_locs == NULL) {
+            x64_fail(&c, "out of memory");
+            goto out;
+        }
+        for (int i = 0; i < loop->nlabel_args; i++)
+            loop->label_locs[i] = c.a.loc[ir_arg(t, c.a.label, i)];
+    }
+out:
+    if (c.failed) {
+        if (loop && loop->mem == NULL)
+            rt_codemem_free(h);
+        jit_loop_free(loop);
+        loop = NULL;
+        free(c.exits);
+        free(c.locs);
+    }
+    free(c.stamp_op);
+    free(c.stamp_const);
+    x64_alloc_free(&c.a);
+    return loop;
+}
+
+void jit_loop_free(jit_loop *loop)
+{
+    if (loop == NULL)
+        return;
+    rt_codemem_free(loop->mem);
+    free(loop->exits);
+    free(loop->locs);
+    free(loop->label_locs);
+    free(loop);
+}
+
+jit_loc jit_exit_loc(const jit_loop *loop, int e, ir_ref ref)
+{
+    if (e >= 0 && e < loop->nexits) {
+        const jit_exit *x = &loop->exits[e];
+        for (uint32_t i = x->loc0; i < x->loc0 + x->nlocs; i++)
+            if (loop->locs[i].ref == ref)
+                return loop->locs[i].loc;
+    }
+    return (jit_loc){.kind = JIT_LOC_NONE};
+}
+
+uint64_t jit_loc_read(const jit_deadframe *df, jit_loc loc)
+{
+    switch (loc.kind) {
+    case JIT_LOC_CONST: return loc.value;
+    case JIT_LOC_GPR: return df->gpr[loc.index];
+    case JIT_LOC_XMM: return df->xmm[loc.index];
+    case JIT_LOC_SPILL: return df->spill[loc.index];
+    default: return 0;
+    }
+}
+
+int jit_exit_patch(jit_loop *loop, int e, const void *target)
+{
+    if (e < 0 || e >= loop->nexits || loop->exits[e].jump_field[0] < 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        int32_t f = loop->exits[e].jump_field[i], rel;
+        if (f < 0)
+            continue;
+        uint8_t *field = (uint8_t *)loop->code + f;
+        if (!x64_rel32(field, target, &rel) || rt_codemem_patch(field, &rel, sizeof rel) < 0)
+            return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,168 @@
+/* frontend/enter: running a compiled loop from the own interpreter --
+ * the frame's slots become the machine code's inputs (unboxed, with type
+ * checks), and when a guard fails its snapshot becomes the frame again
+ * (deoptimisation: boxing values, balancing reference counts), so the
+ * interpreter resumes exactly where the guard was. */
+#include "jitloop.h"
+#include "../runtime/runtime.h"
+#include <stdlib.h>
+#include <string.h>
+
+/* Where exit stubs leave registers and spills. One per process: compiled
+ * loops make no calls yet, so a run never nests inside another, and all
+ * runs hold the GIL. */
+static jit_deadframe deadframe;
+
+#define FE_MAX_INPUTS 256
+
+static bool unbox_input(PyObject *o, int kind, void **out)
+{
+    switch (kind) {
+    case FE_K_INT: {
+        if (o == NULL || !PyLong_CheckExact(o))
+            return false;
+        int overflow;
+        long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (overflow)
+            return false;
+        *out = (void *)(intptr_t)v;
+        return true;
+    }
+    case FE_K_FLOAT: {
+        if (o == NULL || !PyFloat_CheckExact(o))
+            return false;
+        double d = PyFloat_AS_DOUBLE(o);
+        uint64_t bits;
+        memcpy(&bits, &d, sizeof bits);
+        *out = (void *)(uintptr_t)bits;
+        return true;
+    }
+    case FE_K_BOOL:
+        if (o != Py_True && o != Py_False)
+            return false;
+        *out = (void *)(intptr_t)(o == Py_True);
+        return true;
+    case FE_K_REF:
+        if (o == NULL)
+            return false;
+        *out = o;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* A new reference for snapshot slot `s` (NULL for an empty slot), or NULL
+ * with an exception set. */
+static PyObject *materialize(const fe_loop *L, int e, const jit_deadframe *df, ir_slot s,
+                             bool *failed)
+{
+    if (s.ref == IR_NONE || s.kind == IR_BOX_NONE)
+        return NULL;
+    uint64_t bits;
+    if (ir_is_const(s.ref)) {
+        const ir_const *c = ir_const_at(L->trace, s.ref);
+        if (c->type == 'f')
+            memcpy(&bits, &c->v.f, sizeof bits);
+        else if (c->type == 'r')
+            bits = (uint64_t)(uintptr_t)c->v.p;
+        else
+            bits = (uint64_t)c->v.i;
+    } else {
+        bits = jit_loc_read(df, jit_exit_loc(L->mc, e, s.ref));
+    }
+    PyObject *o;
+    switch (s.kind) {
+    case IR_BOX_INT:
+        o = PyLong_FromLongLong((long long)bits);
+        break;
+    case IR_BOX_FLOAT: {
+        double d;
+        memcpy(&d, &bits, sizeof d);
+        o = PyFloat_FromDouble(d);
+        break;
+    }
+    case IR_BOX_BOOL:
+        return Py_NewRef(bits ? Py_True : Py_False);
+    case IR_BOX_OWNED:
+        return (PyObject *)(uintptr_t)bits;
+    default:  /* IR_BOX_BORROWED */
+        return Py_XNewRef((PyObject *)(uintptr_t)bits);
+    }
+    if (o == NULL)
+        *failed = true;
+    return o;
+}
+
+/* Rebuilds the frame from exit e's snapshot; returns the code unit to
+ * resume at, or -2 when boxing ran out of memory (an exception is set and
+ * the frame is consistent: what could not be built is NULL). */
+static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadframe *df,
+                 PyObject ***spp)
+{
+    L->exit_fails[e]++;
+    rt_count(RT_C_GUARD_FAILURES, 1);
+    const jit_exit *x = &L->mc->exits[e];
+    const ir_frame *f = ir_snap_frame_at(L->trace, x->snap, 0);
+    const ir_slot *slots = ir_frame_slots(L->trace, f);
+    PyObject **lp = frame->localsplus;
+    PyObject *stale[FE_MAX_INPUTS];
+    int nstale = 0;
+    bool failed = false;
+    for (int k = 0; k < f->nslots; k++) {
+        ir_slot s = slots[k];
+        bool in_frame = k < L->nentry;
+        /* A slot the loop never stores to still holds, in the frame, the
+         * object it held at entry. */
+        if (in_frame && !L->written[k] && s.ref != IR_NONE && s.ref == L->slot_input[k])
+            continue;
+        PyObject *v = materialize(L, e, df, s, &failed);
+        if (in_frame) {
+            PyObject *old = lp[k];
+            if (old != NULL && nstale < FE_MAX_INPUTS)
+                stale[nstale++] = old;
+            else
+                Py_XDECREF(old);
+        }
+        lp[k] = v;
+    }
+    *spp = lp + f->nslots;
+    /* Release what the frame held only after it is whole again: a
+     * finalizer may look at it. */
+    for (int k = 0; k < nstale; k++)
+        Py_DECREF(stale[k]);
+    return failed ? -2 : f->pc;
+}
+
+int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp)
+{
+    void *inputs[FE_MAX_INPUTS];
+    inputs[0] = frame->localsplus;
+    for (int k = 1; k < L->ninputs; k++)
+        if (!unbox_input(frame->localsplus[L->input_slot[k]], L->input_kind[k], &inputs[k]))
+            return -1;
+    rt_count(RT_C_LOOP_ENTRIES, 1);
+    L->running++;  /* deopt may run a collection that releases loops */
+    int64_t e = L->mc->entry((void *const *)inputs, &deadframe);
+    if (e < 0 || e >= L->mc->nexits)
+        Py_FatalError("pypyjit: compiled loop returned an unknown exit");
+    int pc = deopt(L, frame, (int)e, &deadframe, spp);
+    L->running--;
+    return pc;
+}
+
+void fe_loop_free(fe_loop *L)
+{
+    if (L == NULL)
+        return;
+    if (L->mc)
+        jit_loop_free(L->mc);
+    if (L->trace)
+        ir_trace_free(L->trace);
+    free(L->input_slot);
+    free(L->input_kind);
+    free(L->slot_input);
+    free(L->written);
+    free(L->exit_fails);
+    free(L);
+}

@@ -1,0 +1,77 @@
+/* frontend/jitloop: a compiled loop as the frontend sees it -- the trace
+ * and machine code, how the frame's slots become the code's inputs at
+ * entry (enter.c), and how a guard's snapshot becomes the frame again at
+ * exit (deopt). Also the recorder's interface (recorder.c). */
+#ifndef JIT_FE_JITLOOP_H
+#define JIT_FE_JITLOOP_H
+
+#include "cpython.h"
+#include "jitcode.h"
+#include "../backend/backend.h"
+#include "../ir/ir.h"
+
+/* How a frame slot is represented in a trace. */
+typedef enum {
+    FE_K_NONE,   /* empty slot (NULL) */
+    FE_K_INT,    /* unboxed int64 (an exact int that fits) */
+    FE_K_FLOAT,  /* unboxed double (an exact float) */
+    FE_K_BOOL,   /* 0/1 (Py_False / Py_True) */
+    FE_K_REF,    /* any object, borrowed from where it lives */
+} fe_kind;
+
+typedef struct fe_loop {
+    ir_trace *trace;          /* optimised trace: snapshots and constants for deopt */
+    jit_loop *mc;             /* machine code */
+    PyCodeObject *code;       /* borrowed: the loop lives in the code's co_extra */
+    int header;               /* code unit index of the loop header */
+    int nentry;               /* slots at the header: nlocalsplus + stack depth */
+    int ninputs;              /* inputs[0] is the frame's localsplus */
+    int *input_slot;          /* per input k >= 1: its frame slot */
+    uint8_t *input_kind;      /* per input k >= 1: fe_kind the slot must have */
+    ir_ref *slot_input;       /* per slot < nentry: its input ref, or IR_NONE */
+    uint8_t *written;         /* per slot < nentry: stored to somewhere in the loop */
+    int loop_no;
+    uint32_t *exit_fails;     /* per exit: how often it failed */
+    long long runs;           /* enable_debug(): iterations counted by the code */
+    bool debug;               /* compiled while debug counting was on */
+    bool release;             /* releaseall(): free at the next collection */
+    int running;              /* runs of this loop on the C stack now */
+} fe_loop;
+
+/* ---- recorder ---- */
+typedef struct fe_recorder fe_recorder;
+
+int fe_rec_init(void);   /* at module init */
+
+/* Starts recording the loop whose header is code unit `header`, with the
+ * frame as it is at the back-edge (stack pointer sp). NULL when no trace is
+ * possible (the reason was reported as an abort). */
+fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame *frame,
+                          PyObject **sp, int header);
+/* Records the instruction whose opcode unit is `index` (base opcode, full
+ * oparg) before the interpreter executes it. Returns true while recording
+ * goes on; false when the trace is finished (compiled or aborted) and the
+ * recorder is freed. */
+bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
+                  int opcode, int oparg);
+/* Abandons recording with PyPy's abort `reason` (the caller counts it). */
+void fe_rec_abort(fe_recorder *r, const char *reason);
+/* Abandons recording because the frame leaves the own interpreter or an
+ * exception is raised: ABORT_UNSUPPORTED with `what` as the detail. */
+void fe_rec_leave(fe_recorder *r, const char *what);
+
+/* ---- running compiled loops ---- */
+/* Enters `loop` at its header; on return the frame holds the state of the
+ * guard that failed. Returns the code unit index to resume at and sets
+ * *sp, or -1 when the loop could not be entered (slots of other types: the
+ * interpreter just goes on), or -2 with an exception set. */
+int fe_loop_run(fe_loop *loop, _PyInterpreterFrame *frame, PyObject ***sp);
+void fe_loop_free(fe_loop *loop);
+/* releaseall(): marks every loop to be freed at the next collection. */
+int fe_release_all(void);
+
+/* Compiles a recorded trace for `cell`; takes ownership of the trace and
+ * of the entry description. Returns 0, or -1 with the abort reported. */
+int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *proto);
+
+#endif

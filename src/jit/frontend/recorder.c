@@ -1,0 +1,772 @@
+/* frontend/recorder: records one iteration of a hot loop into an IR trace
+ * while the own interpreter executes it (LuaJIT's way: each instruction is
+ * recorded just before it runs, looking at the concrete values on the
+ * frame to specialise on their types).
+ *
+ * The frame's slots (locals, then the value stack) are tracked as IR
+ * values with a kind (fe_kind): ints and floats unboxed, bools as 0/1,
+ * anything else as a borrowed reference. The trace starts with one input
+ * per slot of the loop header (the frame's values there, unboxed by
+ * enter.c), then `label`, the body, and a `jump` back with the slots' new
+ * values: locals live in registers for the whole loop and reach the frame
+ * only through guard snapshots (the "virtualizable" frame).
+ *
+ * Supported today: ints (with overflow guards), floats, bools, None,
+ * constants, globals (guarded by dict versions), comparisons and branches,
+ * `while` loops and `for` loops over range(). Anything else aborts with a
+ * reason the abort hook reports. */
+#include "jitloop.h"
+#include "../runtime/runtime.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    ir_ref ref;
+    uint8_t kind;   /* fe_kind */
+} rec_val;
+
+struct fe_recorder {
+    ir_trace *t;
+    fe_jitcode *jc;
+    rt_jitcell *cell;
+    PyCodeObject *code;
+    int header;          /* code unit index of the loop header */
+    int nlocalsplus;
+    int nentry;          /* slots at the header */
+    int depth;           /* current stack depth (slots above nlocalsplus) */
+    rec_val *slots;      /* nlocalsplus + co_stacksize */
+    fe_loop *proto;      /* entry description, handed to fe_compile_loop */
+    int ninstrs;         /* recorded instructions */
+    int instr_start;     /* first unit of the instruction being recorded */
+    int snap;            /* snapshot of the state before it, or -1 */
+    int d_slot;          /* descr: PyObject* field of localsplus (by offset) */
+    double t0;
+};
+
+/* The one trace being recorded, if any: PyPy records one at a time. Lives
+ * here because the recording frame's interpreter invocation and the abort
+ * paths reach it through fe_rec_*; touched with the GIL held. */
+static fe_recorder *active;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- values ---- */
+
+static bool fits_int64(PyObject *o, int64_t *v)
+{
+    if (!PyLong_CheckExact(o))
+        return false;
+    int overflow;
+    long long x = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (overflow || (x == -1 && PyErr_Occurred())) {
+        PyErr_Clear();
+        return false;
+    }
+    *v = x;
+    return true;
+}
+
+/* The kind an object gets when it enters the trace from the frame. */
+static fe_kind kind_of(PyObject *o)
+{
+    int64_t v;
+    if (o == NULL)
+        return FE_K_NONE;
+    if (o == Py_True || o == Py_False)
+        return FE_K_BOOL;
+    if (PyFloat_CheckExact(o))
+        return FE_K_FLOAT;
+    if (fits_int64(o, &v))
+        return FE_K_INT;
+    return FE_K_REF;
+}
+
+static char ir_type_of(fe_kind k)
+{
+    return k == FE_K_FLOAT ? 'f' : k == FE_K_REF || k == FE_K_NONE ? 'r' : 'i';
+}
+
+/* A constant for a Python object, by its kind. The trace does not own
+ * it: it is a constant of the code object (which outlives its loops) or a
+ * global whose dict version the trace guards before any use. */
+static rec_val const_of(fe_recorder *r, PyObject *o)
+{
+    int64_t v;
+    if (o == Py_True || o == Py_False)
+        return (rec_val){ir_const_int(r->t, o == Py_True), FE_K_BOOL};
+    if (PyFloat_CheckExact(o))
+        return (rec_val){ir_const_float(r->t, PyFloat_AS_DOUBLE(o)), FE_K_FLOAT};
+    if (fits_int64(o, &v))
+        return (rec_val){ir_const_int(r->t, v), FE_K_INT};
+    return (rec_val){ir_const_ptr(r->t, o), FE_K_REF};
+}
+
+/* A field of the frame, as an offset from p0 (its localsplus). */
+#define FRAME_FIELD(f) ((int)offsetof(_PyInterpreterFrame, f) - (int)offsetof(_PyInterpreterFrame, localsplus))
+
+#define TOP(k) (r->slots[r->nlocalsplus + r->depth - (k)])
+static void push(fe_recorder *r, rec_val v) { r->slots[r->nlocalsplus + r->depth++] = v; }
+static rec_val pop(fe_recorder *r) { return r->slots[r->nlocalsplus + --r->depth]; }
+
+/* ---- snapshots and guards ---- */
+
+static int box_of(fe_kind k)
+{
+    switch (k) {
+    case FE_K_INT: return IR_BOX_INT;
+    case FE_K_FLOAT: return IR_BOX_FLOAT;
+    case FE_K_BOOL: return IR_BOX_BOOL;
+    case FE_K_REF: return IR_BOX_BORROWED;
+    default: return IR_BOX_NONE;
+    }
+}
+
+/* The state before the instruction being recorded: deopt resumes there and
+ * the interpreter executes the whole instruction again. */
+static int snapshot(fe_recorder *r)
+{
+    if (r->snap >= 0)
+        return r->snap;
+    int n = r->nlocalsplus + r->depth;
+    ir_snap_begin(r->t);
+    ir_slot *s = ir_snap_frame(r->t, r->code, r->instr_start, n);
+    if (s != NULL)
+        for (int k = 0; k < n; k++)
+            s[k] = (ir_slot){r->slots[k].kind == FE_K_NONE ? IR_NONE : r->slots[k].ref,
+                             (uint8_t)box_of(r->slots[k].kind)};
+    r->snap = ir_snap_end(r->t);
+    return r->snap;
+}
+
+static void guard0(fe_recorder *r, int op)
+{
+    rt_count(RT_C_GUARDS, 1);
+    IR_GUARD0(r->t, op, snapshot(r));
+}
+
+static void guard1(fe_recorder *r, int op, ir_ref a)
+{
+    rt_count(RT_C_GUARDS, 1);
+    IR_GUARD(r->t, op, snapshot(r), a);
+}
+
+static void guard2(fe_recorder *r, int op, ir_ref a, ir_ref b)
+{
+    rt_count(RT_C_GUARDS, 1);
+    IR_GUARD(r->t, op, snapshot(r), a, b);
+}
+
+static ir_ref emit2(fe_recorder *r, int op, ir_ref a, ir_ref b)
+{
+    rt_count(RT_C_RECORDED_OPS, 1);
+    return IR_EMIT(r->t, op, -1, a, b);
+}
+
+static ir_ref emit1(fe_recorder *r, int op, ir_ref a)
+{
+    rt_count(RT_C_RECORDED_OPS, 1);
+    return IR_EMIT(r->t, op, -1, a);
+}
+
+static int field_descr(fe_recorder *r, const char *name, int offset, int size, char flag)
+{
+    ir_descr d = {.kind = IR_DESCR_FIELD, .flag = flag, .offset = offset, .size = size,
+                  .name = name};
+    return ir_descr_add(r->t, &d);
+}
+
+/* A value as a truth value (0/1) for a branch; IR_NONE when unsupported. */
+static ir_ref truth(fe_recorder *r, rec_val v, PyObject *concrete, bool *is_const)
+{
+    *is_const = ir_is_const(v.ref);
+    switch (v.kind) {
+    case FE_K_BOOL:
+        return v.ref;
+    case FE_K_INT:
+        return *is_const ? ir_const_int(r->t, PyObject_IsTrue(concrete)) : emit1(r, IR_int_is_true, v.ref);
+    case FE_K_FLOAT:
+        return *is_const ? ir_const_int(r->t, PyObject_IsTrue(concrete))
+                         : emit2(r, IR_float_ne, v.ref, ir_const_float(r->t, 0.0));
+    case FE_K_REF:
+        if (*is_const && (concrete == Py_None))
+            return ir_const_int(r->t, 0);
+        return IR_NONE;
+    default:
+        return IR_NONE;
+    }
+}
+
+/* Guards `cond` (0/1) to stay as it is now. */
+static void guard_truth(fe_recorder *r, ir_ref cond, bool now_true)
+{
+    if (ir_is_const(cond))
+        return;
+    guard1(r, now_true ? IR_guard_true : IR_guard_false, cond);
+}
+
+/* ---- abort and finish ---- */
+
+static void rec_free(fe_recorder *r)
+{
+    if (r == NULL)
+        return;
+    if (active == r)
+        active = NULL;
+    if (r->t)
+        ir_trace_free(r->t);
+    if (r->proto)
+        fe_loop_free(r->proto);
+    free(r->slots);
+    free(r);
+}
+
+void fe_rec_abort(fe_recorder *r, const char *reason)
+{
+    if (r == NULL)
+        return;
+    rt.time_tracing += now() - r->t0;
+    r->cell->flags &= (uint16_t)~JC_BEING_TRACED;
+    r->cell->aborts++;
+    /* PyPy gives up on a place after repeated aborts; we hand such loops
+     * to CPython so that they run at full speed. */
+    if (r->cell->aborts >= 3 || strcmp(reason, "ABORT_UNSUPPORTED") != 0)
+        r->cell->flags |= JC_GIVEN_UP;
+    rt_event_abort((PyObject *)r->code, r->cell->offset, reason, r->t);
+    rec_free(r);
+}
+
+static bool abort_unsupported(fe_recorder *r, const char *what)
+{
+    rt_count(RT_C_ABORT_UNSUPPORTED, 1);
+    rt_note_abort_detail(what);
+    fe_rec_abort(r, "ABORT_UNSUPPORTED");
+    return false;
+}
+
+void fe_rec_leave(fe_recorder *r, const char *what)
+{
+    abort_unsupported(r, what);
+}
+
+static bool abort_bad_loop(fe_recorder *r, const char *what)
+{
+    rt_count(RT_C_ABORT_BAD_LOOP, 1);
+    rt_note_abort_detail(what);
+    fe_rec_abort(r, "ABORT_BAD_LOOP");
+    return false;
+}
+
+/* Back at the header: close the loop with the slots' new values. */
+static bool close_loop(fe_recorder *r)
+{
+    if (r->depth != r->nentry - r->nlocalsplus)
+        return abort_bad_loop(r, "stack depth differs at the loop header");
+    fe_loop *L = r->proto;
+    ir_ref *args = malloc(sizeof(ir_ref) * (size_t)L->ninputs);
+    if (args == NULL)
+        return abort_bad_loop(r, "out of memory");
+    args[0] = 0;  /* p0, the frame */
+    for (int k = 1; k < L->ninputs; k++) {
+        int slot = L->input_slot[k];
+        rec_val v = r->slots[slot];
+        if (v.kind != L->input_kind[k]) {
+            free(args);
+            return abort_bad_loop(r, "a local changes its type in the loop");
+        }
+        args[k] = v.ref;
+    }
+    ir_ref label = L->ninputs;  /* the op after the inputs */
+    ir_descr d = {.kind = IR_DESCR_TARGET, .id = (uint64_t)label};
+    ir_emit(r->t, IR_jump, args, L->ninputs, ir_descr_add(r->t, &d));
+    free(args);
+    if (ir_failed(r->t))
+        return abort_bad_loop(r, "out of memory");
+    rt.time_tracing += now() - r->t0;
+    fe_loop *proto = r->proto;
+    ir_trace *t = r->t;
+    r->proto = NULL;
+    r->t = NULL;
+    fe_jitcode *jc = r->jc;
+    rt_jitcell *cell = r->cell;
+    rec_free(r);
+    cell->flags &= (uint16_t)~JC_BEING_TRACED;
+    fe_compile_loop(jc, cell, t, proto);
+    return false;
+}
+
+/* ---- start ---- */
+
+fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame *frame,
+                          PyObject **sp, int header)
+{
+    if (active != NULL)
+        return NULL;  /* one trace at a time */
+    PyCodeObject *co = frame->f_code;
+    fe_recorder *r = calloc(1, sizeof *r);
+    fe_loop *L = calloc(1, sizeof *L);
+    int nslots = co->co_nlocalsplus + co->co_stacksize;
+    if (r == NULL || L == NULL)
+        goto oom;
+    r->proto = L;
+    r->t0 = now();
+    r->jc = jc;
+    r->cell = cell;
+    r->code = co;
+    r->header = header;
+    r->nlocalsplus = co->co_nlocalsplus;
+    r->nentry = (int)(sp - frame->localsplus);
+    if (r->nentry + 1 > 256)  /* enter.c's FE_MAX_INPUTS */
+        goto oom;
+    r->depth = r->nentry - r->nlocalsplus;
+    r->snap = -1;
+    r->slots = calloc((size_t)nslots, sizeof *r->slots);
+    r->t = ir_trace_new();
+    L->code = co;
+    L->header = header;
+    L->nentry = r->nentry;
+    L->input_slot = calloc((size_t)r->nentry + 1, sizeof *L->input_slot);
+    L->input_kind = calloc((size_t)r->nentry + 1, 1);
+    L->slot_input = calloc((size_t)r->nentry + 1, sizeof *L->slot_input);
+    L->written = calloc((size_t)r->nentry + 1, 1);
+    if (r->slots == NULL || r->t == NULL || L->input_slot == NULL ||
+        L->input_kind == NULL || L->slot_input == NULL || L->written == NULL)
+        goto oom;
+
+    /* Inputs: p0 = the frame's localsplus, then one per non-empty slot. */
+    ir_input(r->t, 'r');
+    int n = 1;
+    for (int k = 0; k < r->nentry; k++) {
+        PyObject *o = frame->localsplus[k];
+        fe_kind kind = kind_of(o);
+        L->slot_input[k] = IR_NONE;
+        if (kind == FE_K_NONE) {
+            r->slots[k] = (rec_val){IR_NONE, FE_K_NONE};
+            continue;
+        }
+        ir_ref in = ir_input(r->t, ir_type_of(kind));
+        r->slots[k] = (rec_val){in, (uint8_t)kind};
+        L->input_slot[n] = k;
+        L->input_kind[n] = (uint8_t)kind;
+        L->slot_input[k] = in;
+        n++;
+    }
+    L->ninputs = n;
+    /* label(all inputs): the loop-carried values. */
+    ir_ref *args = malloc(sizeof(ir_ref) * (size_t)n);
+    if (args == NULL)
+        goto oom;
+    for (int k = 0; k < n; k++)
+        args[k] = k;
+    ir_descr d = {.kind = IR_DESCR_TARGET, .id = (uint64_t)n};
+    ir_emit(r->t, IR_label, args, n, ir_descr_add(r->t, &d));
+    free(args);
+
+    /* Leave at once when another thread, a signal or a pending call wants
+     * the interpreter: the snapshot is the header, untouched. */
+    r->instr_start = header;
+    ir_ref eb = ir_const_int(r->t, (int64_t)(uintptr_t)&PyInterpreterState_Get()->ceval.eval_breaker);
+    int d_eb = field_descr(r, "ceval.eval_breaker", 0, 4, 'S');
+    ir_ref flag = IR_EMIT(r->t, IR_getfield_raw_i, d_eb, eb);
+    guard1(r, IR_guard_false, flag);
+    if (ir_failed(r->t))
+        goto oom;
+
+    active = r;
+    cell->flags |= JC_BEING_TRACED | JC_EXISTS;
+    rt_count(RT_C_TRACING, 1);
+    return r;
+
+oom:
+    PyErr_Clear();
+    if (r != NULL) {
+        r->proto = L;
+        rec_free(r);
+    } else if (L != NULL) {
+        fe_loop_free(L);
+    }
+    return NULL;
+}
+
+/* ---- one instruction ---- */
+
+/* opcode.opname: Python's own list of opcode names (the C table exists
+ * only in debug builds). Loaded once at module init (fe_rec_init), so
+ * that recording never imports anything. */
+static PyObject *opnames;
+
+int fe_rec_init(void)
+{
+    if (opnames != NULL)
+        return 0;
+    PyObject *mod = PyImport_ImportModule("opcode");
+    opnames = mod ? PyObject_GetAttrString(mod, "opname") : NULL;
+    Py_XDECREF(mod);
+    if (opnames != NULL && (!PyList_Check(opnames) || PyList_GET_SIZE(opnames) < 256)) {
+        Py_CLEAR(opnames);
+        PyErr_SetString(PyExc_ImportError, "pypyjit: unexpected opcode.opname");
+    }
+    return opnames ? 0 : -1;
+}
+
+static const char *opname(int opcode)
+{
+    const char *s = PyUnicode_AsUTF8(PyList_GET_ITEM(opnames, opcode));
+    if (s == NULL)
+        PyErr_Clear();
+    return s ? s : "?";
+}
+
+static void merge_point(fe_recorder *r, int index, int opcode)
+{
+    char repr[512];
+    const char *name = opname(opcode);
+    PyObject *file = r->code->co_filename, *fn = r->code->co_name;
+    int line = PyCode_Addr2Line(r->code, index * (int)sizeof(_Py_CODEUNIT));
+    snprintf(repr, sizeof repr, "<code object %s. file '%s'. line %d> #%d %s",
+             PyUnicode_Check(fn) ? PyUnicode_AsUTF8(fn) : "?",
+             PyUnicode_Check(file) ? PyUnicode_AsUTF8(file) : "?", line,
+             index * (int)sizeof(_Py_CODEUNIT), name ? name : "?");
+    ir_debug_merge_point(r->t, r->code, index * (int)sizeof(_Py_CODEUNIT), 0, 0, repr);
+}
+
+static bool record_binary(fe_recorder *r, int oparg, PyObject *lo, PyObject *ro)
+{
+    rec_val b = TOP(1), a = TOP(2);
+    int op = oparg >= NB_INPLACE_ADD ? oparg - NB_INPLACE_ADD : oparg;
+    ir_ref res;
+    if (a.kind == FE_K_INT && b.kind == FE_K_INT) {
+        int64_t x, y, z;
+        if (!fits_int64(lo, &x) || !fits_int64(ro, &y))
+            return abort_unsupported(r, "int operand out of range");
+        int ovf;
+        switch (op) {
+        case NB_ADD: case NB_SUBTRACT: case NB_MULTIPLY:
+            ovf = op == NB_ADD ? __builtin_add_overflow(x, y, &z)
+                : op == NB_SUBTRACT ? __builtin_sub_overflow(x, y, &z)
+                : __builtin_mul_overflow(x, y, &z);
+            if (ovf)
+                return abort_unsupported(r, "int result out of range");
+            res = emit2(r, op == NB_ADD ? IR_int_add_ovf : op == NB_SUBTRACT ? IR_int_sub_ovf
+                                                                            : IR_int_mul_ovf,
+                        a.ref, b.ref);
+            guard0(r, IR_guard_no_overflow);
+            break;
+        case NB_AND: res = emit2(r, IR_int_and, a.ref, b.ref); break;
+        case NB_OR: res = emit2(r, IR_int_or, a.ref, b.ref); break;
+        case NB_XOR: res = emit2(r, IR_int_xor, a.ref, b.ref); break;
+        case NB_RSHIFT:
+            if (y < 0 || y > 63 || !ir_is_const(b.ref))
+                return abort_unsupported(r, ">> by a variable amount");
+            res = emit2(r, IR_int_rshift, a.ref, b.ref);
+            break;
+        case NB_FLOOR_DIVIDE: case NB_REMAINDER:
+            if (y == 0 || y == -1)
+                return abort_unsupported(r, "division by 0 or -1");
+            if (!ir_is_const(b.ref)) {
+                guard_truth(r, emit1(r, IR_int_is_true, b.ref), true);
+                guard_truth(r, emit2(r, IR_int_ne, b.ref, ir_const_int(r->t, -1)), true);
+            }
+            res = emit2(r, op == NB_FLOOR_DIVIDE ? IR_int_py_div : IR_int_py_mod, a.ref, b.ref);
+            break;
+        default:
+            return abort_unsupported(r, "int operator");
+        }
+        r->depth -= 2;
+        push(r, (rec_val){res, FE_K_INT});
+        return true;
+    }
+    if ((a.kind == FE_K_FLOAT || a.kind == FE_K_INT) && (b.kind == FE_K_FLOAT || b.kind == FE_K_INT)) {
+        ir_ref x = a.kind == FE_K_INT ? emit1(r, IR_cast_int_to_float, a.ref) : a.ref;
+        ir_ref y = b.kind == FE_K_INT ? emit1(r, IR_cast_int_to_float, b.ref) : b.ref;
+        switch (op) {
+        case NB_ADD: res = emit2(r, IR_float_add, x, y); break;
+        case NB_SUBTRACT: res = emit2(r, IR_float_sub, x, y); break;
+        case NB_MULTIPLY: res = emit2(r, IR_float_mul, x, y); break;
+        case NB_TRUE_DIVIDE:
+            if (PyFloat_AsDouble(ro) == 0.0)
+                return abort_unsupported(r, "float division by zero");
+            guard_truth(r, emit2(r, IR_float_ne, y, ir_const_float(r->t, 0.0)), true);
+            res = emit2(r, IR_float_truediv, x, y);
+            break;
+        default:
+            return abort_unsupported(r, "float operator");
+        }
+        r->depth -= 2;
+        push(r, (rec_val){res, FE_K_FLOAT});
+        return true;
+    }
+    return abort_unsupported(r, "operands of BINARY_OP");
+}
+
+static bool record_compare(fe_recorder *r, int oparg)
+{
+    static const int int_ops[] = {IR_int_lt, IR_int_le, IR_int_eq, IR_int_ne, IR_int_gt, IR_int_ge};
+    static const int float_ops[] = {IR_float_lt, IR_float_le, IR_float_eq, IR_float_ne,
+                                    IR_float_gt, IR_float_ge};
+    rec_val b = TOP(1), a = TOP(2);
+    ir_ref res;
+    if (oparg < 0 || oparg > 5)
+        return abort_unsupported(r, "comparison");
+    if ((a.kind == FE_K_INT || a.kind == FE_K_BOOL) && (b.kind == FE_K_INT || b.kind == FE_K_BOOL))
+        res = emit2(r, int_ops[oparg], a.ref, b.ref);
+    else if (a.kind == FE_K_FLOAT && b.kind == FE_K_FLOAT)
+        res = emit2(r, float_ops[oparg], a.ref, b.ref);
+    else
+        return abort_unsupported(r, "operands of COMPARE_OP");
+    r->depth -= 2;
+    push(r, (rec_val){res, FE_K_BOOL});
+    return true;
+}
+
+static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int oparg)
+{
+    if (oparg & 1)
+        return abort_unsupported(r, "call (LOAD_GLOBAL for a call)");
+    PyObject *g = frame->f_globals, *b = frame->f_builtins;
+    if (!PyDict_CheckExact(g) || !PyDict_CheckExact(b))
+        return abort_unsupported(r, "non-dict globals");
+    PyObject *name = PyTuple_GET_ITEM(r->code->co_names, oparg >> 1);
+    PyObject *v = PyDict_GetItemWithError(g, name);
+    bool from_builtins = false;
+    if (v == NULL && !PyErr_Occurred()) {
+        v = PyDict_GetItemWithError(b, name);
+        from_builtins = true;
+    }
+    if (v == NULL) {
+        PyErr_Clear();
+        return abort_unsupported(r, "missing global");
+    }
+    /* The value is a constant while neither dict changes. Dict versions
+     * are unique across all dicts, so checking the frame's dicts' versions
+     * also checks that they are the same dicts -- and the trace keeps no
+     * dict alive. */
+    int dv = field_descr(r, "dict.ma_version_tag", (int)offsetof(PyDictObject, ma_version_tag), 8, 'U');
+    int dg = field_descr(r, "frame.f_globals", FRAME_FIELD(f_globals), 8, 'P');
+    ir_ref gv = IR_EMIT(r->t, IR_getfield_gc_i, dv, IR_EMIT(r->t, IR_getfield_gc_r, dg, 0));
+    guard2(r, IR_guard_value, gv, ir_const_int(r->t, (int64_t)((PyDictObject *)g)->ma_version_tag));
+    if (from_builtins) {
+        int db = field_descr(r, "frame.f_builtins", FRAME_FIELD(f_builtins), 8, 'P');
+        ir_ref bv = IR_EMIT(r->t, IR_getfield_gc_i, dv, IR_EMIT(r->t, IR_getfield_gc_r, db, 0));
+        guard2(r, IR_guard_value, bv, ir_const_int(r->t, (int64_t)((PyDictObject *)b)->ma_version_tag));
+    }
+    push(r, const_of(r, v));
+    return true;
+}
+
+static bool record_for_iter(fe_recorder *r, PyObject *it, int oparg, int next_index)
+{
+    rec_val v = TOP(1);
+    if (Py_TYPE(it) != &PyRangeIter_Type || v.kind != FE_K_REF)
+        return abort_unsupported(r, "FOR_ITER over something other than range()");
+    /* rangeiterobject {HEAD; long index, start, step, len} (3.11) */
+    struct rangeiter { PyObject_HEAD long index, start, step, len; } *ri = (void *)it;
+    if (ri->index >= ri->len)
+        return abort_bad_loop(r, "the loop ended while it was being traced");
+    (void)oparg;
+    (void)next_index;
+    ir_ref cls = ir_const_class(r->t, &PyRangeIter_Type, "range_iterator");
+    guard2(r, IR_guard_class, v.ref, cls);
+    int di = field_descr(r, "rangeiter.index", (int)offsetof(struct rangeiter, index), 8, 'S');
+    int ds = field_descr(r, "rangeiter.start", (int)offsetof(struct rangeiter, start), 8, 'S');
+    int dt = field_descr(r, "rangeiter.step", (int)offsetof(struct rangeiter, step), 8, 'S');
+    int dl = field_descr(r, "rangeiter.len", (int)offsetof(struct rangeiter, len), 8, 'S');
+    ir_ref idx = IR_EMIT(r->t, IR_getfield_gc_i, di, v.ref);
+    ir_ref len = IR_EMIT(r->t, IR_getfield_gc_i, dl, v.ref);
+    guard_truth(r, emit2(r, IR_int_lt, idx, len), true);
+    ir_ref start = IR_EMIT(r->t, IR_getfield_gc_i, ds, v.ref);
+    ir_ref step = IR_EMIT(r->t, IR_getfield_gc_i, dt, v.ref);
+    /* start + index*step cannot overflow: CPython computed the length so
+     * that every value fits in a long. */
+    ir_ref val = emit2(r, IR_int_add, start, emit2(r, IR_int_mul, idx, step));
+    IR_EMIT(r->t, IR_setfield_gc, di, v.ref, emit2(r, IR_int_add, idx, ir_const_int(r->t, 1)));
+    rt_count(RT_C_RECORDED_OPS, 5);
+    push(r, (rec_val){val, FE_K_INT});
+    return true;
+}
+
+/* A jump to `target` (code unit): back to our header closes the trace. */
+static bool jump_to(fe_recorder *r, int target, bool backward)
+{
+    if (!backward)
+        return true;
+    if (target != r->header)
+        return abort_unsupported(r, "inner loop");
+    return close_loop(r);
+}
+
+static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
+                   int opcode, int oparg)
+{
+    int next = index + 1 + _PyOpcode_Caches[opcode];  /* the next instruction */
+    switch (opcode) {
+    case NOP:
+    case EXTENDED_ARG:
+        return true;
+    case LOAD_FAST:
+        if (r->slots[oparg].kind == FE_K_NONE)
+            return abort_unsupported(r, "unbound local");
+        push(r, r->slots[oparg]);
+        return true;
+    case LOAD_CONST:
+        push(r, const_of(r, PyTuple_GET_ITEM(r->code->co_consts, oparg)));
+        return true;
+    case STORE_FAST:
+        if (oparg < r->nentry)
+            r->proto->written[oparg] = 1;
+        r->slots[oparg] = pop(r);
+        return true;
+    case POP_TOP:
+        pop(r);
+        return true;
+    case COPY:
+        push(r, TOP(oparg));
+        return true;
+    case SWAP: {
+        rec_val t = TOP(1);
+        TOP(1) = TOP(oparg);
+        TOP(oparg) = t;
+        return true;
+    }
+    case LOAD_GLOBAL:
+        return record_load_global(r, frame, oparg);
+    case BINARY_OP:
+        return record_binary(r, oparg, sp[-2], sp[-1]);
+    case COMPARE_OP:
+        return record_compare(r, oparg);
+    case IS_OP: {
+        rec_val b = TOP(1), a = TOP(2);
+        if (a.kind != FE_K_REF || b.kind != FE_K_REF)
+            return abort_unsupported(r, "`is` on unboxed values");
+        ir_ref res = emit2(r, oparg ? IR_ptr_ne : IR_ptr_eq, a.ref, b.ref);
+        r->depth -= 2;
+        push(r, (rec_val){res, FE_K_BOOL});
+        return true;
+    }
+    case UNARY_NEGATIVE: {
+        rec_val a = TOP(1);
+        int64_t x;
+        if (a.kind == FE_K_INT && fits_int64(sp[-1], &x) && x != INT64_MIN) {
+            TOP(1) = (rec_val){emit2(r, IR_int_sub_ovf, ir_const_int(r->t, 0), a.ref), FE_K_INT};
+            guard0(r, IR_guard_no_overflow);
+            return true;
+        }
+        if (a.kind == FE_K_FLOAT) {
+            TOP(1) = (rec_val){emit1(r, IR_float_neg, a.ref), FE_K_FLOAT};
+            return true;
+        }
+        return abort_unsupported(r, "operand of UNARY_NEGATIVE");
+    }
+    case UNARY_NOT: {
+        bool c;
+        ir_ref t = truth(r, TOP(1), sp[-1], &c);
+        if (t == IR_NONE)
+            return abort_unsupported(r, "operand of `not`");
+        TOP(1) = (rec_val){emit2(r, IR_int_xor, t, ir_const_int(r->t, 1)), FE_K_BOOL};
+        return true;
+    }
+    case UNARY_INVERT:
+        if (TOP(1).kind != FE_K_INT)
+            return abort_unsupported(r, "operand of ~");
+        TOP(1) = (rec_val){emit1(r, IR_int_invert, TOP(1).ref), FE_K_INT};
+        return true;
+    case POP_JUMP_FORWARD_IF_FALSE:
+    case POP_JUMP_FORWARD_IF_TRUE:
+    case POP_JUMP_BACKWARD_IF_FALSE:
+    case POP_JUMP_BACKWARD_IF_TRUE: {
+        bool c;
+        ir_ref t = truth(r, TOP(1), sp[-1], &c);
+        if (t == IR_NONE)
+            return abort_unsupported(r, "condition of a branch");
+        int truthval = PyObject_IsTrue(sp[-1]);
+        if (truthval < 0) {
+            PyErr_Clear();
+            return abort_unsupported(r, "condition raised");
+        }
+        guard_truth(r, t, truthval);
+        pop(r);
+        bool jumps = (opcode == POP_JUMP_FORWARD_IF_TRUE || opcode == POP_JUMP_BACKWARD_IF_TRUE)
+                     == (bool)truthval;
+        bool backward = opcode == POP_JUMP_BACKWARD_IF_FALSE || opcode == POP_JUMP_BACKWARD_IF_TRUE;
+        if (!jumps)
+            return true;
+        return jump_to(r, backward ? index + 1 - oparg : next + oparg, backward);
+    }
+    case POP_JUMP_FORWARD_IF_NONE:
+    case POP_JUMP_FORWARD_IF_NOT_NONE:
+    case POP_JUMP_BACKWARD_IF_NONE:
+    case POP_JUMP_BACKWARD_IF_NOT_NONE: {
+        rec_val v = TOP(1);
+        bool is_none = sp[-1] == Py_None;
+        if (v.kind == FE_K_REF && !ir_is_const(v.ref)) {
+            ir_ref t = emit2(r, IR_ptr_eq, v.ref, ir_const_ptr(r->t, Py_None));
+            guard_truth(r, t, is_none);
+        }
+        pop(r);
+        bool jumps = (opcode == POP_JUMP_FORWARD_IF_NONE || opcode == POP_JUMP_BACKWARD_IF_NONE)
+                     == is_none;
+        bool backward = opcode == POP_JUMP_BACKWARD_IF_NONE || opcode == POP_JUMP_BACKWARD_IF_NOT_NONE;
+        if (!jumps)
+            return true;
+        return jump_to(r, backward ? index + 1 - oparg : next + oparg, backward);
+    }
+    case JUMP_IF_FALSE_OR_POP:
+    case JUMP_IF_TRUE_OR_POP: {
+        bool c;
+        ir_ref t = truth(r, TOP(1), sp[-1], &c);
+        if (t == IR_NONE)
+            return abort_unsupported(r, "condition of and/or");
+        int truthval = PyObject_IsTrue(sp[-1]);
+        if (truthval < 0) {
+            PyErr_Clear();
+            return abort_unsupported(r, "condition raised");
+        }
+        guard_truth(r, t, truthval);
+        if ((opcode == JUMP_IF_TRUE_OR_POP) != (bool)truthval)
+            pop(r);
+        return true;
+    }
+    case JUMP_FORWARD:
+        return true;
+    case JUMP_BACKWARD:
+        return jump_to(r, next - oparg, true);
+    case FOR_ITER:
+        return record_for_iter(r, sp[-1], oparg, next);
+    default: {
+        char what[96];
+        snprintf(what, sizeof what, "opcode %s", opname(opcode));
+        return abort_unsupported(r, what);
+    }
+    }
+}
+
+bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
+                  int opcode, int oparg)
+{
+    if (opcode == EXTENDED_ARG)
+        return true;  /* recorded with the instruction it extends */
+    int start = index;
+    while (start > 0 && _Py_OPCODE(r->jc->insns[start - 1]) == EXTENDED_ARG)
+        start--;
+    r->instr_start = start;
+    r->snap = -1;
+    if (++r->ninstrs > 1 && start == r->header)
+        return abort_bad_loop(r, "came back to the header without a back-edge");
+    if (r->t->nops > rt.param_int[RT_PARAM_trace_limit]) {
+        rt_count(RT_C_ABORT_TOO_LONG, 1);
+        rt_event_trace_too_long((PyObject *)r->code, r->cell->offset);
+        fe_rec_abort(r, "ABORT_TOO_LONG");
+        return false;
+    }
+    rt_count(RT_C_OPS, 1);
+    merge_point(r, start, opcode);
+    bool go_on = record(r, frame, sp, index, opcode, oparg);
+    if (go_on && ir_failed(r->t))
+        return abort_bad_loop(r, "out of memory");
+    return go_on;
+}
