@@ -164,13 +164,11 @@ static void guard2(fe_recorder *r, int op, ir_ref a, ir_ref b)
 
 static ir_ref emit2(fe_recorder *r, int op, ir_ref a, ir_ref b)
 {
-    rt_count(RT_C_RECORDED_OPS, 1);
     return IR_EMIT(r->t, op, -1, a, b);
 }
 
 static ir_ref emit1(fe_recorder *r, int op, ir_ref a)
 {
-    rt_count(RT_C_RECORDED_OPS, 1);
     return IR_EMIT(r->t, op, -1, a);
 }
 
@@ -216,6 +214,8 @@ static void rec_free(fe_recorder *r)
 {
     if (r == NULL)
         return;
+    if (r->t)
+        rt_count(RT_C_RECORDED_OPS, r->t->nops - r->t->ninputs);
     if (active == r)
         active = NULL;
     if (r->t)
@@ -235,7 +235,7 @@ void fe_rec_abort(fe_recorder *r, const char *reason)
     r->cell->aborts++;
     /* PyPy gives up on a place after repeated aborts; we hand such loops
      * to CPython so that they run at full speed. */
-    if (r->cell->aborts >= 3 || strcmp(reason, "ABORT_UNSUPPORTED") != 0)
+    if (r->cell->aborts >= 3)
         r->cell->flags |= JC_GIVEN_UP;
     rt_event_abort((PyObject *)r->code, r->cell->offset, reason, r->t);
     rec_free(r);
@@ -290,6 +290,7 @@ static bool close_loop(fe_recorder *r)
     rt.time_tracing += now() - r->t0;
     fe_loop *proto = r->proto;
     ir_trace *t = r->t;
+    rt_count(RT_C_RECORDED_OPS, t->nops - t->ninputs);
     r->proto = NULL;
     r->t = NULL;
     fe_jitcode *jc = r->jc;
@@ -307,6 +308,14 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
 {
     if (active != NULL)
         return NULL;  /* one trace at a time */
+    if (fe_base_opcode[_Py_OPCODE(jc->insns[header])] == FOR_ITER && sp[-1] != NULL &&
+        Py_TYPE(sp[-1]) == &PyRangeIter_Type) {
+        /* A range() loop about to end cannot be traced now: wait for the
+         * next time it is hot. */
+        struct rangeiter { PyObject_HEAD long index, start, step, len; } *ri = (void *)sp[-1];
+        if (ri->index >= ri->len)
+            return NULL;
+    }
     PyCodeObject *co = frame->f_code;
     fe_recorder *r = calloc(1, sizeof *r);
     fe_loop *L = calloc(1, sizeof *L);
@@ -585,7 +594,6 @@ static bool record_for_iter(fe_recorder *r, PyObject *it, int oparg, int next_in
      * that every value fits in a long. */
     ir_ref val = emit2(r, IR_int_add, start, emit2(r, IR_int_mul, idx, step));
     IR_EMIT(r->t, IR_setfield_gc, di, v.ref, emit2(r, IR_int_add, idx, ir_const_int(r->t, 1)));
-    rt_count(RT_C_RECORDED_OPS, 5);
     push(r, (rec_val){val, FE_K_INT});
     return true;
 }

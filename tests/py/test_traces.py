@@ -1,0 +1,299 @@
+"""Trace-shape tests in the style of PyPy's test_pypy_c: run a snippet
+under the JIT, capture the compiled loop through the compile hook, and
+match its operations against an expected listing.
+
+Listing syntax (one op per line; debug_merge_point ops are ignored):
+  ``...``        any number of operations
+  ``_``          any single argument
+  names          variables (i3, f7, p0) bind to the loop's own names
+                 consistently; literals must match exactly
+  ``descr=...``  any descriptor
+Fail arguments of guards are not compared.
+"""
+import json
+import re
+import textwrap
+
+from jitrun import run
+
+CAPTURE = """
+import json as _json, sys as _sys, pypyjit as _pj
+_loops = []
+def _hook(info):
+    if info.operations is not None:
+        _loops.append({"name": info.greenkey[0].co_name, "type": info.type,
+                       "ops": [repr(op) for op in info.operations
+                               if not repr(op).startswith("debug_merge_point")]})
+_pj.set_compile_hook(_hook)
+"""
+DUMP = """
+print("LOOPS=" + _json.dumps(_loops))
+"""
+
+OP_RE = re.compile(r"^(?:(\w+) = )?(\w+)\((.*?)\)(?: \[.*\])?$")
+
+
+def split_args(text):
+    args, depth, cur = [], 0, ""
+    for ch in text:
+        if ch == "," and depth == 0:
+            args.append(cur.strip())
+            cur = ""
+            continue
+        depth += ch in "(<[" 
+        depth -= ch in ")>]"
+        cur += ch
+    if cur.strip():
+        args.append(cur.strip())
+    return args
+
+
+def parse(line):
+    m = OP_RE.match(line.strip())
+    assert m, f"cannot parse op {line!r}"
+    res, name, args = m.groups()
+    return res, name, split_args(args)
+
+
+def match_op(expected, actual, env):
+    eres, ename, eargs = parse(expected)
+    ares, aname, aargs = parse(actual)
+    if ename != aname or len(eargs) != len(aargs):
+        return False
+    pairs = list(zip(eargs, aargs))
+    if eres or ares:
+        if not (eres and ares):
+            return False
+        pairs.append((eres, ares))
+    new = dict(env)
+    for e, a in pairs:
+        if e == "_" or e == "descr=...":
+            continue
+        if re.fullmatch(r"[ipf]\d+", e):
+            if e in new and new[e] != a:
+                return False
+            if e not in new and a in new.values():
+                return False
+            new[e] = a
+        elif e != a:
+            return False
+    env.clear()
+    env.update(new)
+    return True
+
+
+def match(expected_text, ops):
+    """True when ops (reprs) match the listing; backtracks over `...`."""
+    expected = [l.strip() for l in textwrap.dedent(expected_text).splitlines()
+                if l.strip() and not l.strip().startswith("#")]
+
+    def go(i, j, env):
+        if i == len(expected):
+            return j == len(ops)
+        if expected[i] == "...":
+            return any(go(i + 1, k, dict(env)) for k in range(j, len(ops) + 1))
+        if j < len(ops):
+            e = dict(env)
+            if match_op(expected[i], ops[j], e):
+                return go(i + 1, j + 1, e)
+        return False
+
+    return go(0, 0, {})
+
+
+def loops_of(code, params="threshold=200"):
+    """Runs `code` with the JIT on and off (outputs must be equal) and
+    returns the loops compiled, by function name."""
+    src = CAPTURE + textwrap.dedent(code) + DUMP
+    on = run(src, jit=True, params=params)
+    off = run(src.replace("_pj.set_compile_hook(_hook)", "pass"), jit=False)
+    assert on.returncode == 0, on
+    on_out = [l for l in on.stdout.splitlines() if not l.startswith("LOOPS=")]
+    off_out = [l for l in off.stdout.splitlines() if not l.startswith("LOOPS=")]
+    assert on_out == off_out
+    line = next(l for l in on.stdout.splitlines() if l.startswith("LOOPS="))
+    return json.loads(line[len("LOOPS="):])
+
+
+def body(loop):
+    """The ops after the label, up to and including the jump."""
+    ops = loop["ops"]
+    start = next(i for i, op in enumerate(ops) if op.startswith("label("))
+    return ops[start + 1:]
+
+
+def the_loop(code, name):
+    found = [l for l in loops_of(code) if l["name"] == name]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def assert_unboxed(ops):
+    """No allocation or boxing call inside the loop."""
+    for op in ops:
+        assert not re.search(r"\b(new\w*|call_r|call_may_force\w*)\(", op), op
+
+
+def test_matcher_has_teeth():
+    ops = ["i3 = int_add(i1, i2)", "guard_true(i3) [i1]", "jump(p0, i3, descr=TargetToken(1))"]
+    assert match("i5 = int_add(i6, _)\n...\njump(p0, i5, descr=...)", ops)
+    assert not match("i5 = int_sub(i6, _)\n...", ops)
+    assert not match("i5 = int_add(i6, i6)\n...", ops)     # i6 bound twice differently
+    assert not match("i5 = int_add(i6, _)\njump(p0, i5, descr=...)", ops)  # missing guard
+
+
+def test_int_accumulator_loop():
+    loop = the_loop("""
+        def f(n):
+            total = 0
+            for i in range(n):
+                total += i
+            return total
+        print(f(10000))
+    """, "f")
+    ops = body(loop)
+    assert match("""
+        i1 = getfield_raw_i(_, descr=...)
+        guard_false(i1)
+        guard_class(p2, ConstClass(range_iterator))
+        i3 = getfield_gc_i(p2, descr=...)
+        i4 = getfield_gc_i(p2, descr=...)
+        i5 = int_lt(i3, i4)
+        guard_true(i5)
+        ...
+        i9 = int_add_ovf(i7, i8)
+        guard_no_overflow()
+        jump(...)
+    """.replace("jump(...)", "jump(p0, _, i9, i8, p2, descr=...)"), ops), "\n".join(ops)
+    assert_unboxed(ops)
+
+
+def test_float_recurrence():
+    loop = the_loop("""
+        def g(n):
+            x = 0.0
+            i = 0
+            while i < n:
+                x = x * 0.5 + 1.0
+                i += 1
+            return x
+        print(g(10000))
+    """, "g")
+    ops = body(loop)
+    assert match("""
+        ...
+        f1 = float_mul(f0, 0.500000)
+        f2 = float_add(f1, 1.000000)
+        i3 = int_add_ovf(i4, 1)
+        guard_no_overflow()
+        i5 = int_lt(i3, i6)
+        guard_true(i5)
+        jump(p0, i6, f2, i3, descr=...)
+    """, ops), "\n".join(ops)
+    assert_unboxed(ops)
+
+
+def test_while_with_if_elif():
+    loop = the_loop("""
+        def h(n):
+            i = a = b = 0
+            while i < n:
+                if i % 3 == 0:
+                    a += 1
+                elif i % 3 == 1:
+                    b += 2
+                i += 1
+            return a, b
+        print(h(3000))
+    """, "h")
+    ops = body(loop)
+    # threshold=200: the recorded iteration is i == 200, where i % 3 == 2,
+    # so the trace follows the path past both tests.
+    assert match("""
+        ...
+        i1 = int_py_mod(i2, 3)
+        i3 = int_eq(i1, 0)
+        guard_false(i3)
+        ...
+        i5 = int_eq(_, 1)
+        guard_false(i5)
+        i6 = int_add_ovf(i2, 1)
+        guard_no_overflow()
+        i7 = int_lt(i6, i8)
+        guard_true(i7)
+        jump(p0, i8, i6, _, _, descr=...)
+    """, ops), "\n".join(ops)
+    assert_unboxed(ops)
+
+
+def test_range_with_step():
+    loop = the_loop("""
+        def s(n):
+            t = 0
+            for i in range(n, 0, -3):
+                t += i
+            return t
+        print(s(30000))
+    """, "s")
+    ops = body(loop)
+    assert match("""
+        ...
+        i1 = getfield_gc_i(p2, descr=...)
+        i3 = getfield_gc_i(p2, descr=...)
+        i4 = int_mul(_, i3)
+        i5 = int_add(i1, i4)
+        ...
+        jump(...)
+    """.replace("jump(...)", "jump(p0, _, _, _, p2, descr=...)"), ops), "\n".join(ops)
+
+
+def test_loop_calling_a_builtin_is_not_compiled_yet():
+    # Calls are not recorded yet: the trace aborts, the abort hook says so,
+    # and the loop runs in the interpreter with the same result.
+    code = """
+        import sys
+        def c(n):
+            t = 0
+            for i in range(n):
+                t += abs(i - 50)
+            return t
+        print(c(1000))
+        pypyjit = sys.modules.get("pypyjit")
+        if pypyjit:
+            print(sorted(pypyjit.get_stats_snapshot().counters[k]
+                         for k in ("ABORT_UNSUPPORTED", "TOTAL_COMPILED_LOOPS")))
+    """
+    on = run(code, params="threshold=100")
+    off = run(code, jit=False)
+    assert on.stdout.splitlines()[0] == off.stdout.strip() == str(sum(abs(i - 50) for i in range(1000)))
+    # nothing compiled; tracing was tried at iterations 100, 200 and 300,
+    # then the loop was given up (handed to CPython at its back-edge)
+    assert eval(on.stdout.splitlines()[1]) == [0, 3]
+
+
+def test_compile_hook_info_is_real():
+    out = run("""
+        import pypyjit, ctypes
+        seen = []
+        def hook(info):
+            seen.append((info.jitdriver_name, info.greenkey[0].co_name, info.greenkey[1],
+                         info.greenkey[2], info.type, info.loop_no, info.asmaddr > 0,
+                         info.asmlen > 0, len(info.operations) > 5,
+                         sorted({type(op).__name__ for op in info.operations})))
+        pypyjit.set_compile_hook(hook)
+        def f(n):
+            t = 0
+            for i in range(n):
+                t += i
+            return t
+        f(1000)
+        print(seen)
+    """, params="threshold=100")
+    assert out.returncode == 0, out
+    seen = eval(out.stdout)
+    assert len(seen) == 1
+    jd, name, offset, profiled, typ, loop_no, addr_ok, len_ok, many, kinds = seen[0]
+    assert (jd, name, profiled, typ, addr_ok, len_ok, many) == \
+        ("pypyjit", "f", False, "loop", True, True, True)
+    assert kinds == ["DebugMergePoint", "GuardOp", "ResOperation"]
+    assert offset > 0 and loop_no >= 0
