@@ -62,3 +62,6 @@ bench: deps build
 clean:
 	rm -f src/pypyjit/_pypyjit*.so
 	$(MAKE) -C tests/c clean
+
+# Reference-leak and sanitizer checks (make test-refleak, test-asan).
+include mk/checks.mk
