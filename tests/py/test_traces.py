@@ -297,3 +297,73 @@ def test_compile_hook_info_is_real():
         ("pypyjit", "f", False, "loop", True, True, True)
     assert kinds == ["DebugMergePoint", "GuardOp", "ResOperation"]
     assert offset > 0 and loop_no >= 0
+
+
+def test_raising_hook_is_reported_and_program_goes_on():
+    out = run("""
+        import sys, pypyjit
+        def bad(info):
+            raise ValueError("boom")
+        pypyjit.set_compile_hook(bad)
+        pypyjit.set_abort_hook(lambda *a: 1 / 0)
+        def f(n):
+            t = 0
+            for i in range(n):
+                t += i
+            return t
+        def g(n):
+            t = 0
+            for i in range(n):
+                t += abs(i)
+            return t
+        print(f(1000), g(1000))
+    """, params="threshold=100")
+    assert out.returncode == 0, out
+    assert out.stdout.strip() == f"{sum(range(1000))} {sum(range(1000))}"
+    assert "in jit hook" in out.stderr and "ValueError: boom" in out.stderr
+    assert "ZeroDivisionError" in out.stderr
+
+
+def test_hooks_are_not_reentrant():
+    # A loop inside the compile hook gets compiled too, but the hook is not
+    # called for it while it runs.
+    out = run("""
+        import pypyjit
+        calls = []
+        def hook(info):
+            calls.append(info.greenkey[0].co_name)
+            t = 0
+            for i in range(1000):
+                t += i
+        pypyjit.set_compile_hook(hook)
+        def f(n):
+            t = 0
+            for i in range(n):
+                t += i
+            return t
+        f(1000)
+        print(calls, pypyjit.get_stats_snapshot().counters["TOTAL_COMPILED_LOOPS"])
+    """, params="threshold=100")
+    assert out.returncode == 0, out
+    calls, compiled = eval(out.stdout.strip().rsplit(" ", 1)[0]), int(out.stdout.split()[-1])
+    assert calls == ["f"] and compiled == 2
+
+
+def test_enable_debug_counts_loop_iterations():
+    out = run("""
+        import pypyjit
+        pypyjit.enable_debug()
+        def f(n):
+            t = 0
+            for i in range(n):
+                t += i
+            return t
+        f(1000)
+        print(pypyjit.get_stats_snapshot().loop_run_times)
+    """, params="threshold=100")
+    assert out.returncode == 0, out
+    runs = eval(out.stdout)
+    assert list(runs) == [("loop", 0)]
+    # the 100th back-edge makes it hot, the 101st iteration is recorded,
+    # the rest run as machine code (the last one exits at FOR_ITER's guard)
+    assert 880 <= runs[("loop", 0)] <= 900

@@ -3,6 +3,7 @@
  * report to the compile hook. */
 #include "jitloop.h"
 #include "../runtime/runtime.h"
+#include "../opt/opt.h"
 #include <stdlib.h>
 #include <time.h>
 
@@ -36,6 +37,23 @@ int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *L)
         rt_event_abort((PyObject *)L->code, cell->offset, "ABORT_BAD_LOOP", t);
         goto fail;
     }
+    /* Optimise, with the passes enable_opts names. */
+    unsigned mask = OPT_ALL;
+    char operr[OPT_ERRSIZE];
+    const char *opts = PyUnicode_AsUTF8(rt.param_str[RT_PARAM_enable_opts]);
+    if (opts == NULL || opt_parse_enable_opts(opts, &mask, operr) < 0) {
+        PyErr_Clear();
+        mask = OPT_ALL;  /* set_param validated it; keep going with all */
+    }
+    ir_trace *opt_t = NULL;
+    if (opt_run(t, mask, &opt_t, NULL, err, sizeof err) < 0) {
+        rt_note_abort_detail(err);
+        rt_count(RT_C_ABORT_BAD_LOOP, 1);
+        rt_event_abort((PyObject *)L->code, cell->offset, "ABORT_BAD_LOOP", t);
+        goto fail;
+    }
+    ir_trace_free(t);
+    t = opt_t;
     count_final_ops(t);
     rt_count(RT_C_BACKEND, 1);
     L->mc = jit_compile_loop(t, err, sizeof err);
@@ -51,7 +69,6 @@ int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *L)
     if (L->exit_fails == NULL)
         goto fail_loop;
     L->loop_no = rt.next_loop_no++;
-    L->debug = rt.debug;
     cell->loop = L;
     cell->flags |= JC_EXISTS;
     rt_count(RT_C_TOTAL_COMPILED_LOOPS, 1);

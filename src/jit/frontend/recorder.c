@@ -376,6 +376,13 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     ir_emit(r->t, IR_label, args, n, ir_descr_add(r->t, &d));
     free(args);
 
+    /* enable_debug(): the loop counts its iterations (loop_run_times). */
+    if (rt.debug) {
+        L->debug = true;
+        IR_EMIT(r->t, IR_increment_debug_counter, -1,
+                ir_const_int(r->t, (int64_t)(uintptr_t)&L->runs));
+    }
+
     /* Leave at once when another thread, a signal or a pending call wants
      * the interpreter: the snapshot is the header, untouched. */
     r->instr_start = header;

@@ -12,7 +12,9 @@
  *   common:  every gpr and xmm register stored to df->gpr / df->xmm, then
  *            the epilogue returns eax
  * Guards jump to their stub with jcc rel32 (two jumps for float ==/!=
- * and guard_nonnull_class); jit_exit_patch redirects them to bridges. */
+ * and guard_nonnull_class); jit_exit_patch redirects them to bridges
+ * (x64_bridge.c, which reuses the body and stub emitters and x64_assemble
+ * below). The loop keeps its allocation (jit_values) for jit_exit_loc. */
 #include "../../runtime/codemem.h"
 #include "x64_ctx.h"
 
@@ -64,7 +66,7 @@ int x64_new_exit(x64_ctx *c, ir_ref r)
     if (ir_opnum(c->t, r) == IR_finish)
         s = -1;
     c->exits[e] = (jit_exit){.guard = r, .snap = s, .loc0 = (uint32_t)c->nlocs,
-                             .jump_field = {-1, -1}};
+                             .jump_field = {-1, -1}, .bridge = c->owner, .bridged = -1};
     if (s < 0) {
         for (int i = 0; i < ir_nargs(c->t, r); i++)
             add_loc(c, ir_arg(c->t, r, i));
@@ -112,15 +114,49 @@ void x64_exit_if(x64_ctx *c, int e, cond k)
 
 static const x64_reg saved_regs[6] = {X64_RBX, X64_RBP, X64_R12, X64_R13, X64_R14, X64_R15};
 
+void x64_emit_reset(x64_ctx *c)
+{
+    c->nexits = c->nlocs = 0;
+    c->label_pos = -1;
+    c->common = (x64_label)X64_LABEL_INIT;
+    memset(c->stamp_op, 0, (size_t)c->t->nops * sizeof *c->stamp_op);
+    memset(c->stamp_const, 0, (size_t)c->t->nconsts * sizeof *c->stamp_const);
+}
+
+void x64_emit_body(x64_ctx *c)
+{
+    ir_trace *t = c->t;
+    for (ir_ref r = ir_first(t); r < t->nops && !c->failed; r++) {
+        if (r == c->a.label)
+            x64_align(&c->b, 16);
+        t->ops[r].mc_offset = (int32_t)x64_pos(&c->b);
+        x64_lower(c, r);
+    }
+    if (t->nops == 0 || !(ir_opinfo_table[ir_opnum(t, t->nops - 1)].flags & IR_F_FINAL))
+        x64_fail(c, "the trace must end with jump or finish");
+}
+
+void x64_emit_stubs(x64_ctx *c)
+{
+    x64_buf *b = &c->b;
+    for (int e = 0; e < c->nexits; e++) {
+        jit_exit *x = &c->exits[e];
+        if (x->jump_field[0] < 0)
+            continue;
+        x->stub_offset = (uint32_t)x64_pos(b);
+        for (int i = 0; i < 2; i++)
+            if (x->jump_field[i] >= 0)
+                x64_fix_rel32(b, (size_t)x->jump_field[i], x64_pos(b));
+        x64_mov32_ri(b, X64_RAX, (uint32_t)(c->exit_base + e));
+        x64_jmp_label(b, &c->common);
+    }
+}
+
 static void emit_all(x64_ctx *c)
 {
     ir_trace *t = c->t;
     x64_buf *b = &c->b;
-    c->nexits = c->nlocs = 0;
-    c->label_pos = -1;
-    c->common = (x64_label)X64_LABEL_INIT;
-    memset(c->stamp_op, 0, (size_t)t->nops * sizeof *c->stamp_op);
-    memset(c->stamp_const, 0, (size_t)t->nconsts * sizeof *c->stamp_const);
+    x64_emit_reset(c);
     for (int i = 0; i < 6; i++)
         x64_push(b, saved_regs[i]);
     x64_alu_ri(b, X64_SUB, X64_RSP, 8); /* 6 pushes + return address + 8 = 64 */
@@ -138,26 +174,8 @@ static void emit_all(x64_ctx *c)
             x64_store(b, x64_df_spill(l.index), X64_TMP);
         }
     }
-    for (ir_ref r = ir_first(t); r < t->nops && !c->failed; r++) {
-        if (r == c->a.label)
-            x64_align(b, 16);
-        t->ops[r].mc_offset = (int32_t)x64_pos(b);
-        x64_lower(c, r);
-    }
-    if (t->nops == 0 || !(ir_opinfo_table[ir_opnum(t, t->nops - 1)].flags & IR_F_FINAL))
-        x64_fail(c, "the trace must end with jump or finish");
-    /* stubs */
-    for (int e = 0; e < c->nexits; e++) {
-        jit_exit *x = &c->exits[e];
-        if (x->jump_field[0] < 0)
-            continue;
-        x->stub_offset = (uint32_t)x64_pos(b);
-        for (int i = 0; i < 2; i++)
-            if (x->jump_field[i] >= 0)
-                x64_fix_rel32(b, (size_t)x->jump_field[i], x64_pos(b));
-        x64_mov32_ri(b, X64_RAX, (uint32_t)e);
-        x64_jmp_label(b, &c->common);
-    }
+    x64_emit_body(c);
+    x64_emit_stubs(c);
     /* common exit: registers to df, epilogue */
     x64_bind(b, &c->common);
     for (int r = 0; r < 16; r++)
@@ -171,6 +189,62 @@ static void emit_all(x64_ctx *c)
     x64_ret(b);
 }
 
+rt_codemem_block *x64_assemble(x64_ctx *c, void (*emit)(x64_ctx *))
+{
+    rt_codemem_block *h = NULL;
+    for (size_t size = 1024 + (size_t)c->t->nops * 96;; size *= 2) {
+        void *mem = rt_codemem_alloc(size, &h);
+        if (mem == NULL) {
+            x64_fail(c, "out of code memory");
+            return NULL;
+        }
+        x64_buf_init(&c->b, mem, size);
+        emit(c);
+        if (!c->failed && c->b.err == 0)
+            break;
+        rt_codemem_free(h);
+        if (c->failed)
+            return NULL;
+        if (c->b.err != X64_ERR_OVERFLOW || size > ((size_t)64 << 20)) {
+            x64_fail(c, "internal: encoder error %u", c->b.err);
+            return NULL;
+        }
+    }
+    rt_codemem_shrink(h, x64_pos(&c->b));
+    if (rt_codemem_seal(h) < 0) {
+        rt_codemem_free(h);
+        x64_fail(c, "cannot make code memory executable");
+        return NULL;
+    }
+    return h;
+}
+
+/* True when no value defined before the label (other than its args) is
+ * used after it: then the label's args are all a jump there must carry. */
+static bool label_scoped(const ir_trace *t, const x64_alloc *a)
+{
+    bool ok = true;
+    uint8_t *arg = calloc((size_t)a->label + 1, 1);
+    if (arg == NULL)
+        return false;
+    for (int i = 0; i < ir_nargs(t, a->label); i++)
+        arg[ir_arg(t, a->label, i)] = 1;
+    for (ir_ref v = 0; v < a->label; v++)
+        if (!arg[v] && a->end[v] > a->label)
+            ok = false;
+    free(arg);
+    return ok;
+}
+
+void x64_take_values(x64_alloc *a, int nops, jit_values *v)
+{
+    v->loc = a->loc;
+    v->end = a->end;
+    v->n = nops;
+    a->loc = NULL;
+    a->end = NULL;
+}
+
 jit_loop *jit_compile_loop(ir_trace *t, char *err, size_t errsize)
 {
     if (errsize)
@@ -180,6 +254,7 @@ jit_loop *jit_compile_loop(ir_trace *t, char *err, size_t errsize)
     x64_ctx c = {.t = t, .err = err, .errsize = errsize};
     jit_loop *loop = NULL;
     rt_codemem_block *h = NULL;
+    c.owner = -1;
     if (x64_regalloc(t, &c.a, err, errsize) < 0)
         return NULL;
     c.exits = calloc((size_t)t->nops + 1, sizeof *c.exits);
@@ -190,31 +265,10 @@ jit_loop *jit_compile_loop(ir_trace *t, char *err, size_t errsize)
         x64_fail(&c, "out of memory");
         goto out;
     }
-    for (size_t size = 1024 + (size_t)t->nops * 96;; size *= 2) {
-        void *mem = rt_codemem_alloc(size, &h);
-        if (mem == NULL) {
-            x64_fail(&c, "out of code memory");
-            goto out;
-        }
-        x64_buf_init(&c.b, mem, size);
-        emit_all(&c);
-        if (c.failed)
-            goto out;
-        if (c.b.err == 0)
-            break;
-        rt_codemem_free(h);
-        h = NULL;
-        if (c.b.err != X64_ERR_OVERFLOW || size > ((size_t)64 << 20)) {
-            x64_fail(&c, "internal: encoder error %u", c.b.err);
-            goto out;
-        }
-    }
-    size_t used = x64_pos(&c.b);
-    rt_codemem_shrink(h, used);
-    if (rt_codemem_seal(h) < 0) {
-        x64_fail(&c, "cannot make code memory executable");
+    h = x64_assemble(&c, emit_all);
+    if (h == NULL)
         goto out;
-    }
+    size_t used = x64_pos(&c.b);
     loop->mem = h;
     loop->code = c.b.start;
     loop->code_size = used;
@@ -228,16 +282,24 @@ jit_loop *jit_compile_loop(ir_trace *t, char *err, size_t errsize)
     loop->label_offset = c.label_pos;
     loop->exit_offset = (uint32_t)c.common.pos;
     loop->nspill = c.a.nspill;
+    loop->trace = t;
     if (c.a.label >= 0) {
         loop->nlabel_args = ir_nargs(t, c.a.label);
         loop->label_locs = calloc((size_t)loop->nlabel_args + 1, sizeof *loop->label_locs);
-        if (loop->label_locs == NULL) {
+        loop->label_types = calloc((size_t)loop->nlabel_args + 1, 1);
+        if (loop->label_locs == NULL || loop->label_types == NULL) {
             x64_fail(&c, "out of memory");
             goto out;
         }
-        for (int i = 0; i < loop->nlabel_args; i++)
+        for (int i = 0; i < loop->nlabel_args; i++) {
             loop->label_locs[i] = c.a.loc[ir_arg(t, c.a.label, i)];
+            loop->label_types[i] = ir_ref_type(t, ir_arg(t, c.a.label, i));
+        }
+        const ir_descr *ld = ir_op_descr(t, c.a.label);
+        loop->label_token = ld ? ld->id : 0;
+        loop->label_scoped = label_scoped(t, &c.a);
     }
+    x64_take_values(&c.a, t->nops, &loop->vals);
 out:
     if (c.failed) {
         if (loop && loop->mem == NULL)
@@ -257,6 +319,15 @@ void jit_loop_free(jit_loop *loop)
 {
     if (loop == NULL)
         return;
+    for (int i = 0; i < loop->nbridges; i++) {
+        rt_codemem_free(loop->bridges[i].mem);
+        free(loop->bridges[i].vals.loc);
+        free(loop->bridges[i].vals.end);
+    }
+    free(loop->vals.loc);
+    free(loop->vals.end);
+    free(loop->bridges);
+    free(loop->label_types);
     rt_codemem_free(loop->mem);
     free(loop->exits);
     free(loop->locs);
@@ -266,12 +337,17 @@ void jit_loop_free(jit_loop *loop)
 
 jit_loc jit_exit_loc(const jit_loop *loop, int e, ir_ref ref)
 {
-    if (e >= 0 && e < loop->nexits) {
-        const jit_exit *x = &loop->exits[e];
-        for (uint32_t i = x->loc0; i < x->loc0 + x->nlocs; i++)
-            if (loop->locs[i].ref == ref)
-                return loop->locs[i].loc;
-    }
+    if (e < 0 || e >= loop->nexits)
+        return (jit_loc){.kind = JIT_LOC_NONE};
+    const jit_exit *x = &loop->exits[e];
+    for (uint32_t i = x->loc0; i < x->loc0 + x->nlocs; i++)
+        if (loop->locs[i].ref == ref)
+            return loop->locs[i].loc;
+    /* not listed: a value whose live range covers the guard is in its one
+     * location there */
+    const jit_values *v = x->bridge < 0 ? &loop->vals : &loop->bridges[x->bridge].vals;
+    if (ir_is_op(ref) && ref < x->guard && ref < v->n && v->end[ref] >= x->guard)
+        return v->loc[ref];
     return (jit_loc){.kind = JIT_LOC_NONE};
 }
 
@@ -286,17 +362,34 @@ uint64_t jit_loc_read(const jit_deadframe *df, jit_loc loc)
     }
 }
 
+const ir_trace *jit_exit_trace(const jit_loop *loop, int e)
+{
+    if (e < 0 || e >= loop->nexits)
+        return NULL;
+    int b = loop->exits[e].bridge;
+    return b < 0 ? loop->trace : loop->bridges[b].trace;
+}
+
 int jit_exit_patch(jit_loop *loop, int e, const void *target)
 {
     if (e < 0 || e >= loop->nexits || loop->exits[e].jump_field[0] < 0)
         return -1;
-    for (int i = 0; i < 2; i++) {
-        int32_t f = loop->exits[e].jump_field[i], rel;
-        if (f < 0)
-            continue;
-        uint8_t *field = (uint8_t *)loop->code + f;
-        if (!x64_rel32(field, target, &rel) || rt_codemem_patch(field, &rel, sizeof rel) < 0)
+    const jit_exit *x = &loop->exits[e];
+    uint8_t *base = (uint8_t *)(x->bridge < 0 ? loop->code : loop->bridges[x->bridge].code);
+    int32_t rel[2], old[2];
+    for (int i = 0; i < 2; i++)
+        if (x->jump_field[i] >= 0 && !x64_rel32(base + x->jump_field[i], target, &rel[i]))
             return -1;
+    for (int i = 0; i < 2; i++) {
+        if (x->jump_field[i] < 0)
+            continue;
+        uint8_t *field = base + x->jump_field[i];
+        memcpy(&old[i], field, sizeof old[i]);
+        if (rt_codemem_patch(field, &rel[i], sizeof rel[i]) < 0) {
+            if (i == 1 && rt_codemem_patch(base + x->jump_field[0], &old[0], sizeof old[0]) < 0)
+                abort(); /* half-patched guard that cannot be restored */
+            return -1;
+        }
     }
     return 0;
 }

@@ -37,6 +37,11 @@ typedef struct {
     cond fused;                  /* condition of the last fused comparison */
     x64_label common;
     int32_t label_pos;
+    /* bridges (x64_bridge.c): exits are numbered from exit_base and belong
+     * to bridge `owner` (-1: the loop); a jump without a label of this
+     * trace goes to target's label */
+    int exit_base, owner;
+    const jit_loop *target;
     char *err;
     size_t errsize;
     bool failed;
@@ -123,6 +128,21 @@ static inline void alu_with(x64_ctx *c, x64_alu op, x64_reg d, ir_ref v)
 int x64_new_exit(x64_ctx *c, ir_ref r);
 /* Jumps to exit e's stub when k holds. */
 void x64_exit_if(x64_ctx *c, int e, cond k);
+
+/* ---- assembling (x64_asm.c) ---- */
+
+/* Resets the per-attempt state before an emit function runs. */
+void x64_emit_reset(x64_ctx *c);
+/* Lowers every op (after the inputs) and checks the trace's end. */
+void x64_emit_body(x64_ctx *c);
+/* One stub per guard with jumps: mov eax, exit number; jmp common. */
+void x64_emit_stubs(x64_ctx *c);
+/* Runs emit into a fresh code block (bigger ones while it overflows),
+ * shrinks and seals it. Returns the block, or NULL with c->failed. */
+struct rt_codemem_block *x64_assemble(x64_ctx *c, void (*emit)(x64_ctx *));
+/* Moves the allocation's per-value locations and ends into v (for
+ * jit_exit_loc of values a snapshot does not list). */
+void x64_take_values(x64_alloc *a, int nops, jit_values *v);
 
 /* ---- calls (x64_call.c) ---- */
 

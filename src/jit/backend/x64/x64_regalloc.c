@@ -47,8 +47,10 @@ static int fail(char *err, size_t n, const char *fmt, ...)
     } while (0)
 
 /* Finds the loop: the final jump and the label of this trace with the
- * same target token. */
-static int find_loop(const ir_trace *t, x64_alloc *a, char *err, size_t n)
+ * same target token. With `external` (a bridge), a final jump without
+ * such a label goes to another trace's label: a->jump is set, a->label
+ * stays -1. */
+static int find_loop(const ir_trace *t, x64_alloc *a, bool external, char *err, size_t n)
 {
     a->label = a->jump = -1;
     if (t->nops == 0 || ir_opnum(t, t->nops - 1) != IR_jump)
@@ -59,6 +61,10 @@ static int find_loop(const ir_trace *t, x64_alloc *a, char *err, size_t n)
         const ir_descr *ld = ir_op_descr(t, r);
         if (ir_opnum(t, r) == IR_label && jd && ld && ld->id == jd->id)
             a->label = r;
+    }
+    if (a->label < 0 && external) {
+        a->jump = j;
+        return 0;
     }
     if (a->label < 0)
         return fail(err, n, "op %d (jump): no label with its target token in this trace", j);
@@ -91,7 +97,7 @@ static void compute_ranges(const ir_trace *t, x64_alloc *a, int *nuses)
                 nuses[v]++;
             }
         });
-    if (a->jump < 0)
+    if (a->label < 0)
         return;
     for (int i = 0; i < ir_nargs(t, a->label); i++)
         a->end[ir_arg(t, a->label, i)] = a->jump;
@@ -119,6 +125,7 @@ typedef struct {
     ir_ref *active[2]; /* values in registers, per class (0 gpr, 1 xmm) */
     int nactive[2];
     ir_ref holder[2][16];   /* register -> value, or -1 */
+    const jit_loc *hint;    /* per input: preferred location, or NULL */
     int32_t *slot_busy;     /* spill slot -> end of its last occupant */
     int *ncalls;            /* calls at positions < p (prefix counts) */
 } scan;
@@ -189,10 +196,26 @@ static int free_reg(scan *S, int cls, ir_ref v)
     return -1;
 }
 
+static bool allocatable(int cls, int reg)
+{
+    if (cls)
+        return reg >= 0 && reg < X64_NALLOC_XMM;
+    for (int i = 0; i < X64_NALLOC_GPR; i++)
+        if (x64_alloc_gprs[i] == reg)
+            return true;
+    return false;
+}
+
 static int allocate(scan *S, ir_ref v)
 {
     int cls = ir_ref_type(S->t, v) == 'f';
-    int reg = free_reg(S, cls, v);
+    /* an input of a bridge stays where the parent trace had it, if free */
+    int reg = -1;
+    if (S->hint && v < S->t->ninputs && S->hint[v].kind == (cls ? JIT_LOC_XMM : JIT_LOC_GPR) &&
+        allocatable(cls, S->hint[v].index) && S->holder[cls][S->hint[v].index] < 0)
+        reg = S->hint[v].index;
+    if (reg < 0)
+        reg = free_reg(S, cls, v);
     if (reg >= 0) {
         set_reg(S, cls, v, reg);
         return 0;
@@ -219,13 +242,18 @@ static int allocate(scan *S, ir_ref v)
 
 int x64_regalloc(const ir_trace *t, x64_alloc *a, char *err, size_t n)
 {
+    return x64_regalloc_ex(t, a, NULL, err, n);
+}
+
+int x64_regalloc_ex(const ir_trace *t, x64_alloc *a, const x64_alloc_opts *o, char *err, size_t n)
+{
     memset(a, 0, sizeof *a);
     int nops = t->nops;
     a->loc = calloc((size_t)nops + 1, sizeof *a->loc);
     a->end = calloc((size_t)nops + 1, sizeof *a->end);
     a->fused = calloc((size_t)nops + 1, 1);
     int *nuses = calloc((size_t)nops + 1, sizeof *nuses);
-    scan S = {.t = t, .a = a};
+    scan S = {.t = t, .a = a, .hint = o ? o->input_hint : NULL};
     S.active[0] = calloc(16, sizeof(ir_ref));
     S.active[1] = calloc(16, sizeof(ir_ref));
     S.slot_busy = calloc(JIT_MAX_SPILL, sizeof *S.slot_busy);
@@ -235,7 +263,7 @@ int x64_regalloc(const ir_trace *t, x64_alloc *a, char *err, size_t n)
         fail(err, n, "out of memory");
         goto out;
     }
-    if (find_loop(t, a, err, n) < 0)
+    if (find_loop(t, a, o && o->external_jump, err, n) < 0)
         goto out;
     compute_ranges(t, a, nuses);
     find_fusions(t, a, nuses);

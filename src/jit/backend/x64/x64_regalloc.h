@@ -30,7 +30,8 @@ typedef struct {
     int32_t *end;    /* per op: last position needing the value, -1 if none */
     uint8_t *fused;  /* per op: 1 for a comparison fused into the next op */
     int nspill;      /* spill slots used (df->spill[0 .. nspill-1]) */
-    ir_ref label;    /* the label the final jump goes to, or -1 */
+    ir_ref label;    /* the label the final jump goes to, or -1 (none, or
+                        another trace's with external_jump) */
     ir_ref jump;     /* that jump, or -1 */
 } x64_alloc;
 
@@ -39,9 +40,20 @@ typedef struct {
  * a Py_DEBUG interpreter also py_incref. */
 bool x64_op_calls(const ir_trace *t, ir_ref r);
 
+/* Options for bridges (x64_bridge.c): a final jump may go to a label of
+ * another trace (a->jump set, a->label -1), and inputs prefer the
+ * register they had in the parent trace (input_hint[k] for input k, any
+ * location kind; only registers are used as hints). */
+typedef struct {
+    bool external_jump;
+    const jit_loc *input_hint;
+} x64_alloc_opts;
+
 /* Allocates every value of t. Returns 0, or -1 with a reason in err (a
  * malformed loop, more than JIT_MAX_SPILL spill slots, out of memory). */
 int x64_regalloc(const ir_trace *t, x64_alloc *a, char *err, size_t errsize);
+int x64_regalloc_ex(const ir_trace *t, x64_alloc *a, const x64_alloc_opts *o, char *err,
+                    size_t errsize);
 void x64_alloc_free(x64_alloc *a);
 
 #endif
