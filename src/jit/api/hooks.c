@@ -143,6 +143,33 @@ static void on_compiled(const void *loop)
     rt.in_hook = false;
 }
 
+static void on_compiled_bridge(const void *loop, int b)
+{
+    const fe_loop *L = loop;
+    if (!hook_ready(RT_HOOK_COMPILE))
+        return;
+    rt.in_hook = true;
+    const jit_bridge *br = &L->mc->bridges[b];
+    PyObject *hook = Py_NewRef(rt.hooks[RT_HOOK_COMPILE]);
+    PyObject *cls = resop_class("JitLoopInfo");
+    PyObject *ops = rt.hook_operations ? operations(br->trace, L) : Py_NewRef(Py_None);
+    PyObject *args = NULL;
+    if (cls && ops) {
+        /* PyPy's bridge_no identifies the guard the bridge starts from. */
+        PyObject *info = PyObject_CallFunction(
+            cls, "OOiKnissK", Py_None, ops, 0, (unsigned long long)(uintptr_t)br->code,
+            (Py_ssize_t)br->code_size, L->loop_no, "bridge", "pypyjit",
+            (unsigned long long)guard_hash(L, br->parent_exit));
+        args = info ? PyTuple_Pack(1, info) : NULL;
+        Py_XDECREF(info);
+    }
+    Py_XDECREF(cls);
+    Py_XDECREF(ops);
+    call_hook(hook, args);
+    Py_DECREF(hook);
+    rt.in_hook = false;
+}
+
 static void on_abort(PyObject *code, int offset, const char *reason, const void *trace)
 {
     if (!hook_ready(RT_HOOK_ABORT))
@@ -178,6 +205,7 @@ void api_hooks_install(void)
     rt_events.abort = on_abort;
     rt_events.too_long = on_too_long;
     rt_events.compiled = on_compiled;
+    rt_events.compiled_bridge = on_compiled_bridge;
 }
 
 static void add_run_count(rt_jitcell *cell, void *arg)

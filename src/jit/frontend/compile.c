@@ -26,6 +26,81 @@ static void count_final_ops(const ir_trace *t)
     }
 }
 
+/* Sizes the per-exit arrays to the loop's exits (bridges add exits). */
+static int grow_exits(fe_loop *L)
+{
+    int n = L->mc->nexits;
+    if (n <= L->nexit_fails)
+        return 0;
+    uint32_t *fails = realloc(L->exit_fails, (size_t)n * sizeof *fails);
+    if (fails == NULL)
+        return -1;
+    L->exit_fails = fails;
+    uint8_t *state = realloc(L->exit_state, (size_t)n);
+    if (state == NULL)
+        return -1;
+    L->exit_state = state;
+    for (int k = L->nexit_fails; k < n; k++) {
+        fails[k] = 0;
+        state[k] = FE_EXIT_OPEN;
+    }
+    L->nexit_fails = n;
+    return 0;
+}
+
+/* Runs the passes enable_opts names; NULL (with err) on failure. */
+static ir_trace *optimise(const ir_trace *t, char *err, size_t errsize)
+{
+    unsigned mask = OPT_ALL;
+    char operr[OPT_ERRSIZE];
+    const char *opts = PyUnicode_AsUTF8(rt.param_str[RT_PARAM_enable_opts]);
+    if (opts == NULL || opt_parse_enable_opts(opts, &mask, operr) < 0) {
+        PyErr_Clear();
+        mask = OPT_ALL;  /* set_param validated it; keep going with all */
+    }
+    ir_trace *out = NULL;
+    return opt_run(t, mask, &out, NULL, err, errsize) < 0 ? NULL : out;
+}
+
+int fe_compile_bridge(fe_loop *L, int e, ir_trace *t, ir_ref *from_refs)
+{
+    char err[256];
+    double t0 = now();
+    PyObject *code = (PyObject *)L->code;
+    int offset = L->header * (int)sizeof(_Py_CODEUNIT);
+    ir_trace *opt_t = NULL;
+    ir_trace **kept = NULL;
+    if (ir_verify(t, err, sizeof err) < 0 || (opt_t = optimise(t, err, sizeof err)) == NULL)
+        goto fail;
+    ir_trace_free(t);
+    t = opt_t;
+    kept = realloc(L->bridge_traces, (size_t)(L->nbridges + 1) * sizeof *kept);
+    if (kept == NULL)
+        goto fail;
+    L->bridge_traces = kept;
+    count_final_ops(t);
+    rt_count(RT_C_BACKEND, 1);
+    int b = jit_compile_bridge(L->mc, e, t, from_refs, err, sizeof err);
+    rt.time_backend += now() - t0;
+    if (b < 0)
+        goto fail;
+    L->bridge_traces[L->nbridges++] = t;  /* the backend borrows it */
+    if (grow_exits(L) < 0)
+        PyErr_Clear();  /* out of memory: the bridge's exits just go uncounted */
+    free(from_refs);
+    rt_count(RT_C_TOTAL_COMPILED_BRIDGES, 1);
+    rt_event_compiled_bridge(L, b);
+    return 0;
+fail:
+    rt_note_abort_detail(err);
+    rt_count(RT_C_ABORT_BRIDGE, 1);
+    rt_event_abort(code, offset, "ABORT_BRIDGE", t);
+    L->exit_state[e] = FE_EXIT_GIVEN_UP;
+    ir_trace_free(t);
+    free(from_refs);
+    return -1;
+}
+
 int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *L)
 {
     (void)jc;
@@ -37,16 +112,8 @@ int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *L)
         rt_event_abort((PyObject *)L->code, cell->offset, "ABORT_BAD_LOOP", t);
         goto fail;
     }
-    /* Optimise, with the passes enable_opts names. */
-    unsigned mask = OPT_ALL;
-    char operr[OPT_ERRSIZE];
-    const char *opts = PyUnicode_AsUTF8(rt.param_str[RT_PARAM_enable_opts]);
-    if (opts == NULL || opt_parse_enable_opts(opts, &mask, operr) < 0) {
-        PyErr_Clear();
-        mask = OPT_ALL;  /* set_param validated it; keep going with all */
-    }
-    ir_trace *opt_t = NULL;
-    if (opt_run(t, mask, &opt_t, NULL, err, sizeof err) < 0) {
+    ir_trace *opt_t = optimise(t, err, sizeof err);
+    if (opt_t == NULL) {
         rt_note_abort_detail(err);
         rt_count(RT_C_ABORT_BAD_LOOP, 1);
         rt_event_abort((PyObject *)L->code, cell->offset, "ABORT_BAD_LOOP", t);
@@ -65,8 +132,8 @@ int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *L)
         goto fail;
     }
     L->trace = t;
-    L->exit_fails = calloc((size_t)L->mc->nexits + 1, sizeof *L->exit_fails);
-    if (L->exit_fails == NULL)
+    L->pending_bridge = -1;
+    if (grow_exits(L) < 0)
         goto fail_loop;
     L->loop_no = rt.next_loop_no++;
     cell->loop = L;

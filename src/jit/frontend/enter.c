@@ -54,14 +54,14 @@ static bool unbox_input(PyObject *o, int kind, void **out)
 
 /* A new reference for snapshot slot `s` (NULL for an empty slot), or NULL
  * with an exception set. */
-static PyObject *materialize(const fe_loop *L, int e, const jit_deadframe *df, ir_slot s,
-                             bool *failed)
+static PyObject *materialize(const fe_loop *L, const ir_trace *tr, int e,
+                             const jit_deadframe *df, ir_slot s, bool *failed)
 {
     if (s.ref == IR_NONE || s.kind == IR_BOX_NONE)
         return NULL;
     uint64_t bits;
     if (ir_is_const(s.ref)) {
-        const ir_const *c = ir_const_at(L->trace, s.ref);
+        const ir_const *c = ir_const_at(tr, s.ref);
         if (c->type == 'f')
             memcpy(&bits, &c->v.f, sizeof bits);
         else if (c->type == 'r')
@@ -100,11 +100,16 @@ static PyObject *materialize(const fe_loop *L, int e, const jit_deadframe *df, i
 static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadframe *df,
                  PyObject ***spp)
 {
-    L->exit_fails[e]++;
     rt_count(RT_C_GUARD_FAILURES, 1);
     const jit_exit *x = &L->mc->exits[e];
-    const ir_frame *f = ir_snap_frame_at(L->trace, x->snap, 0);
-    const ir_slot *slots = ir_frame_slots(L->trace, f);
+    const ir_trace *tr = jit_exit_trace(L->mc, e);
+    bool in_loop = x->bridge < 0;  /* else refs are the bridge trace's */
+    if (e < L->nexit_fails && L->exit_state[e] == FE_EXIT_OPEN &&
+        ++L->exit_fails[e] >= (uint32_t)rt.param_int[RT_PARAM_trace_eagerness] &&
+        rt.param_int[RT_PARAM_trace_eagerness] > 0)
+        L->pending_bridge = e;  /* the interpreter records one from here */
+    const ir_frame *f = ir_snap_frame_at(tr, x->snap, 0);
+    const ir_slot *slots = ir_frame_slots(tr, f);
     PyObject **lp = frame->localsplus;
     PyObject *stale[FE_MAX_INPUTS];
     int nstale = 0;
@@ -114,9 +119,9 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
         bool in_frame = k < L->nentry;
         /* A slot the loop never stores to still holds, in the frame, the
          * object it held at entry. */
-        if (in_frame && !L->written[k] && s.ref != IR_NONE && s.ref == L->slot_input[k])
+        if (in_loop && in_frame && !L->written[k] && s.ref != IR_NONE && s.ref == L->slot_input[k])
             continue;
-        PyObject *v = materialize(L, e, df, s, &failed);
+        PyObject *v = materialize(L, tr, e, df, s, &failed);
         if (in_frame) {
             PyObject *old = lp[k];
             if (old != NULL && nstale < FE_MAX_INPUTS)
@@ -164,5 +169,9 @@ void fe_loop_free(fe_loop *L)
     free(L->slot_input);
     free(L->written);
     free(L->exit_fails);
+    free(L->exit_state);
+    for (int k = 0; k < L->nbridges; k++)
+        ir_trace_free(L->bridge_traces[k]);
+    free(L->bridge_traces);
     free(L);
 }

@@ -825,10 +825,20 @@ backedge: {
         /* Machine code for this loop: run it until a guard fails, then go
          * on from the guard's snapshot. */
         PyObject **nsp;
-        int pc = fe_loop_run(cell->loop, frame, &nsp);
+        fe_loop *L = cell->loop;
+        int pc = fe_loop_run(L, frame, &nsp);
         if (pc >= 0) {
             sp = nsp;
             ip = insns + pc;
+            if (FE_UNLIKELY(L->pending_bridge >= 0)) {
+                /* A guard failed trace_eagerness times: record a bridge
+                 * from it, starting with the instruction we resume at. */
+                int e = L->pending_bridge;
+                L->pending_bridge = -1;
+                rec = fe_rec_start_bridge(jc, cell, L, e, frame, sp, pc);
+                if (rec != NULL)
+                    tbl = rec_targets;
+            }
             DISPATCH();
         }
         if (pc == -2) {

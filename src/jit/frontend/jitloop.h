@@ -31,12 +31,20 @@ typedef struct fe_loop {
     ir_ref *slot_input;       /* per slot < nentry: its input ref, or IR_NONE */
     uint8_t *written;         /* per slot < nentry: stored to somewhere in the loop */
     int loop_no;
-    uint32_t *exit_fails;     /* per exit: how often it failed */
+    uint32_t *exit_fails;     /* per exit (loop's and bridges'): how often it failed */
+    int nexit_fails;
+    uint8_t *exit_state;      /* per exit: FE_EXIT_* */
+    ir_trace **bridge_traces; /* kept for deopt and hooks, freed with the loop */
+    int nbridges;
+    int pending_bridge;       /* exit to record a bridge from, or -1 */
+    int bridge_aborts;        /* bridges given up on this loop */
     long long runs;           /* enable_debug(): iterations counted by the code */
     bool debug;               /* compiled while debug counting was on */
     bool release;             /* releaseall(): free at the next collection */
     int running;              /* runs of this loop on the C stack now */
 } fe_loop;
+
+enum { FE_EXIT_OPEN, FE_EXIT_GIVEN_UP };
 
 /* ---- recorder ---- */
 typedef struct fe_recorder fe_recorder;
@@ -48,6 +56,11 @@ int fe_rec_init(void);   /* at module init */
  * possible (the reason was reported as an abort). */
 fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame *frame,
                           PyObject **sp, int header);
+/* Starts recording a bridge from exit `e` of `loop`, whose snapshot the
+ * frame holds now (the interpreter resumes at `pc`). NULL when not
+ * possible. */
+fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop, int e,
+                                 _PyInterpreterFrame *frame, PyObject **sp, int pc);
 /* Records the instruction whose opcode unit is `index` (base opcode, full
  * oparg) before the interpreter executes it. Returns true while recording
  * goes on; false when the trace is finished (compiled or aborted) and the
@@ -73,5 +86,9 @@ int fe_release_all(void);
 /* Compiles a recorded trace for `cell`; takes ownership of the trace and
  * of the entry description. Returns 0, or -1 with the abort reported. */
 int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *proto);
+/* Compiles a recorded bridge from exit `e` of `loop`; takes ownership of
+ * the trace and of from_refs (bridge input k = the value from_refs[k] of
+ * the exit's trace). */
+int fe_compile_bridge(fe_loop *loop, int e, ir_trace *t, ir_ref *from_refs);
 
 #endif

@@ -40,7 +40,10 @@ struct fe_recorder {
     int ninstrs;         /* recorded instructions */
     int instr_start;     /* first unit of the instruction being recorded */
     int snap;            /* snapshot of the state before it, or -1 */
-    int d_slot;          /* descr: PyObject* field of localsplus (by offset) */
+    uint8_t *written;    /* the loop's per-slot "stored to" flags */
+    fe_loop *bridge_of;  /* recording a bridge from an exit of this loop */
+    int bridge_exit;
+    ir_ref *from_refs;   /* bridge input k = from_refs[k] of the exit's trace */
     double t0;
 };
 
@@ -223,6 +226,7 @@ static void rec_free(fe_recorder *r)
     if (r->proto)
         fe_loop_free(r->proto);
     free(r->slots);
+    free(r->from_refs);
     free(r);
 }
 
@@ -231,6 +235,18 @@ void fe_rec_abort(fe_recorder *r, const char *reason)
     if (r == NULL)
         return;
     rt.time_tracing += now() - r->t0;
+    if (r->bridge_of != NULL) {
+        /* The guard may try again after trace_eagerness more failures;
+         * three failed bridges from it and it stays an exit. */
+        fe_loop *L = r->bridge_of;
+        rt_count(RT_C_ABORT_BRIDGE, 1);
+        L->exit_fails[r->bridge_exit] = 0;
+        if (++L->bridge_aborts >= 3)
+            L->exit_state[r->bridge_exit] = FE_EXIT_GIVEN_UP;
+        rt_event_abort((PyObject *)r->code, r->cell->offset, reason, r->t);
+        rec_free(r);
+        return;
+    }
     r->cell->flags &= (uint16_t)~JC_BEING_TRACED;
     r->cell->aborts++;
     /* PyPy gives up on a place after repeated aborts; we hand such loops
@@ -262,12 +278,13 @@ static bool abort_bad_loop(fe_recorder *r, const char *what)
     return false;
 }
 
-/* Back at the header: close the loop with the slots' new values. */
+/* Back at the header: close the loop (or the bridge, into its loop) with
+ * the slots' new values. */
 static bool close_loop(fe_recorder *r)
 {
     if (r->depth != r->nentry - r->nlocalsplus)
         return abort_bad_loop(r, "stack depth differs at the loop header");
-    fe_loop *L = r->proto;
+    fe_loop *L = r->bridge_of ? r->bridge_of : r->proto;
     ir_ref *args = malloc(sizeof(ir_ref) * (size_t)L->ninputs);
     if (args == NULL)
         return abort_bad_loop(r, "out of memory");
@@ -282,12 +299,25 @@ static bool close_loop(fe_recorder *r)
         args[k] = v.ref;
     }
     ir_ref label = L->ninputs;  /* the op after the inputs */
-    ir_descr d = {.kind = IR_DESCR_TARGET, .id = (uint64_t)label};
+    ir_descr d = {.kind = IR_DESCR_TARGET,
+                  .id = r->bridge_of ? r->bridge_of->mc->label_token : (uint64_t)label};
     ir_emit(r->t, IR_jump, args, L->ninputs, ir_descr_add(r->t, &d));
     free(args);
     if (ir_failed(r->t))
         return abort_bad_loop(r, "out of memory");
     rt.time_tracing += now() - r->t0;
+    if (r->bridge_of != NULL) {
+        ir_trace *t = r->t;
+        ir_ref *from = r->from_refs;
+        fe_loop *loop = r->bridge_of;
+        int e = r->bridge_exit;
+        rt_count(RT_C_RECORDED_OPS, t->nops - t->ninputs);
+        r->t = NULL;
+        r->from_refs = NULL;
+        rec_free(r);
+        fe_compile_bridge(loop, e, t, from);
+        return false;
+    }
     fe_loop *proto = r->proto;
     ir_trace *t = r->t;
     rt_count(RT_C_RECORDED_OPS, t->nops - t->ninputs);
@@ -343,6 +373,7 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     L->input_kind = calloc((size_t)r->nentry + 1, 1);
     L->slot_input = calloc((size_t)r->nentry + 1, sizeof *L->slot_input);
     L->written = calloc((size_t)r->nentry + 1, 1);
+    r->written = L->written;
     if (r->slots == NULL || r->t == NULL || L->input_slot == NULL ||
         L->input_kind == NULL || L->slot_input == NULL || L->written == NULL)
         goto oom;
@@ -406,6 +437,90 @@ oom:
     } else if (L != NULL) {
         fe_loop_free(L);
     }
+    return NULL;
+}
+
+static fe_kind kind_of_box(int box)
+{
+    switch (box) {
+    case IR_BOX_INT: return FE_K_INT;
+    case IR_BOX_FLOAT: return FE_K_FLOAT;
+    case IR_BOX_BOOL: return FE_K_BOOL;
+    case IR_BOX_BORROWED: return FE_K_REF;
+    default: return FE_K_NONE;
+    }
+}
+
+fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop, int e,
+                                 _PyInterpreterFrame *frame, PyObject **sp, int pc)
+{
+    (void)frame;
+    (void)sp;
+    if (active != NULL)
+        return NULL;
+    const jit_exit *x = &loop->mc->exits[e];
+    const ir_trace *tr = jit_exit_trace(loop->mc, e);
+    const ir_frame *f = ir_snap_frame_at(tr, x->snap, 0);
+    const ir_slot *snap = ir_frame_slots(tr, f);
+    PyCodeObject *co = loop->code;
+    fe_recorder *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        goto oom;
+    r->t0 = now();
+    r->jc = jc;
+    r->cell = cell;
+    r->code = co;
+    r->header = loop->header;
+    r->nlocalsplus = co->co_nlocalsplus;
+    r->nentry = loop->nentry;
+    r->depth = f->nslots - r->nlocalsplus;
+    r->snap = -1;
+    r->written = loop->written;
+    r->bridge_of = loop;
+    r->bridge_exit = e;
+    r->slots = calloc((size_t)(co->co_nlocalsplus + co->co_stacksize), sizeof *r->slots);
+    r->from_refs = malloc(sizeof(ir_ref) * ((size_t)f->nslots + 1));
+    r->t = ir_trace_new();
+    if (r->slots == NULL || r->from_refs == NULL || r->t == NULL)
+        goto oom;
+    /* Inputs: p0, then one per distinct value the snapshot needs; the
+     * snapshot's constants become the bridge's constants. */
+    ir_input(r->t, 'r');
+    r->from_refs[0] = 0;
+    int n = 1;
+    for (int k = 0; k < f->nslots; k++) {
+        ir_slot s = snap[k];
+        fe_kind kind = kind_of_box(s.kind);
+        if (kind == FE_K_NONE || s.ref == IR_NONE) {
+            r->slots[k] = (rec_val){IR_NONE, FE_K_NONE};
+            continue;
+        }
+        ir_ref v;
+        if (ir_is_const(s.ref)) {
+            const ir_const *c = ir_const_at(tr, s.ref);
+            v = c->type == 'f' ? ir_const_float(r->t, c->v.f)
+              : c->type == 'r' ? ir_const_ptr(r->t, c->v.p) : ir_const_int(r->t, c->v.i);
+        } else {
+            int j = 1;
+            while (j < n && r->from_refs[j] != s.ref)
+                j++;
+            if (j == n) {
+                ir_input(r->t, ir_type_of(kind));
+                r->from_refs[n++] = s.ref;
+            }
+            v = (ir_ref)j;
+        }
+        r->slots[k] = (rec_val){v, (uint8_t)kind};
+    }
+    if (ir_failed(r->t))
+        goto oom;
+    (void)pc;
+    active = r;
+    rt_count(RT_C_TRACING, 1);
+    return r;
+oom:
+    PyErr_Clear();
+    rec_free(r);
     return NULL;
 }
 
@@ -633,7 +748,7 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         return true;
     case STORE_FAST:
         if (oparg < r->nentry)
-            r->proto->written[oparg] = 1;
+            r->written[oparg] = 1;
         r->slots[oparg] = pop(r);
         return true;
     case POP_TOP:

@@ -38,3 +38,9 @@ void rt_event_compiled(const void *loop)
     if (rt_events.compiled)
         rt_events.compiled(loop);
 }
+
+void rt_event_compiled_bridge(const void *loop, int bridge)
+{
+    if (rt_events.compiled_bridge)
+        rt_events.compiled_bridge(loop, bridge);
+}

@@ -81,11 +81,13 @@ typedef struct {
     void (*abort)(PyObject *code, int offset, const char *reason, const void *trace);
     void (*too_long)(PyObject *code, int offset);
     void (*compiled)(const void *loop);
+    void (*compiled_bridge)(const void *loop, int bridge);
 } rt_event_handlers;
 extern rt_event_handlers rt_events;  /* set once by api at import */
 void rt_event_abort(PyObject *code, int offset, const char *reason, const void *trace);
 void rt_event_trace_too_long(PyObject *code, int offset);
 void rt_event_compiled(const void *loop);
+void rt_event_compiled_bridge(const void *loop, int bridge);
 /* The detail of the last ABORT_UNSUPPORTED / ABORT_BAD_LOOP, for humans. */
 void rt_note_abort_detail(const char *what);
 const char *rt_last_abort_detail(void);
