@@ -110,6 +110,15 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
         L->pending_bridge = e;  /* the interpreter records one from here */
     const ir_frame *f = ir_snap_frame_at(tr, x->snap, 0);
     const ir_slot *slots = ir_frame_slots(tr, f);
+    /* A negative pc: a call raised, and the exception is pending at the
+     * instruction -1 - pc; keep it aside while boxing. */
+    bool raising = f->pc < 0;
+    PyObject *type = NULL, *value = NULL, *tb = NULL;
+    if (raising) {
+        PyErr_Fetch(&type, &value, &tb);
+        if (L->pending_bridge == e)
+            L->pending_bridge = -1;  /* no bridge from a raising call */
+    }
     PyObject **lp = frame->localsplus;
     PyObject *stale[FE_MAX_INPUTS];
     int nstale = 0;
@@ -136,6 +145,13 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
      * finalizer may look at it. */
     for (int k = 0; k < nstale; k++)
         Py_DECREF(stale[k]);
+    if (raising) {
+        if (failed)
+            Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);  /* MemoryError wins */
+        else
+            PyErr_Restore(type, value, tb);
+        return FE_RESUME_RAISING(-1 - f->pc);
+    }
     return failed ? -2 : f->pc;
 }
 

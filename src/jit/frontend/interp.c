@@ -845,6 +845,12 @@ backedge: {
             sp = nsp;
             goto error;
         }
+        if (pc <= -3) {
+            /* A call in the loop raised: raise it at that call. */
+            sp = nsp;
+            frame->prev_instr = first_instr + FE_RAISING_PC(pc);
+            goto error;
+        }
         /* -1: the frame's values do not fit the loop's types: interpret */
     }
     if (FE_UNLIKELY(cell->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE)) && cell->loop == NULL) {

@@ -17,6 +17,8 @@ typedef enum {
     FE_K_FLOAT,  /* unboxed double (an exact float) */
     FE_K_BOOL,   /* 0/1 (Py_False / Py_True) */
     FE_K_REF,    /* any object, borrowed from where it lives */
+    FE_K_OWNED,  /* an object the trace owns (a call's result, until the
+                    next instruction unboxes it) */
 } fe_kind;
 
 typedef struct fe_loop {
@@ -77,8 +79,13 @@ void fe_rec_leave(fe_recorder *r, const char *what);
 /* Enters `loop` at its header; on return the frame holds the state of the
  * guard that failed. Returns the code unit index to resume at and sets
  * *sp, or -1 when the loop could not be entered (slots of other types: the
- * interpreter just goes on), or -2 with an exception set. */
+ * interpreter just goes on), -2 with an exception set (out of memory), or
+ * FE_RESUME_RAISING(pc). */
 int fe_loop_run(fe_loop *loop, _PyInterpreterFrame *frame, PyObject ***sp);
+/* fe_loop_run's result when a call in compiled code raised: the exception
+ * is set and pending at code unit `pc` (the interpreter's error path). */
+#define FE_RESUME_RAISING(pc) (-3 - (pc))
+#define FE_RAISING_PC(res) (-3 - (res))
 void fe_loop_free(fe_loop *loop);
 /* releaseall(): marks every loop to be freed at the next collection. */
 int fe_release_all(void);

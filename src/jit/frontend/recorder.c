@@ -16,6 +16,7 @@
  * `while` loops and `for` loops over range(). Anything else aborts with a
  * reason the abort hook reports. */
 #include "jitloop.h"
+#include "rt_helpers.h"
 #include "../runtime/runtime.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,8 @@ struct fe_recorder {
     fe_loop *bridge_of;  /* recording a bridge from an exit of this loop */
     int bridge_exit;
     ir_ref *from_refs;   /* bridge input k = from_refs[k] of the exit's trace */
+    bool has_calls;      /* the frame was synced before calls */
+    uint8_t *hint;       /* slots a previous trace of this loop stored to */
     double t0;
 };
 
@@ -126,6 +129,7 @@ static int box_of(fe_kind k)
     case FE_K_FLOAT: return IR_BOX_FLOAT;
     case FE_K_BOOL: return IR_BOX_BOOL;
     case FE_K_REF: return IR_BOX_BORROWED;
+    case FE_K_OWNED: return IR_BOX_OWNED;
     default: return IR_BOX_NONE;
     }
 }
@@ -284,6 +288,26 @@ static bool close_loop(fe_recorder *r)
 {
     if (r->depth != r->nentry - r->nlocalsplus)
         return abort_bad_loop(r, "stack depth differs at the loop header");
+    if (r->has_calls && r->bridge_of == NULL) {
+        /* Calls synced the locals stored to before them and those a
+         * previous trace stored to; a local stored to only after a call
+         * would have been stale in the frame in the next iteration. Keep
+         * what this trace stores to and trace again. */
+        bool missing = false;
+        for (int k = 0; k < r->nentry; k++)
+            if (r->written[k] && !(r->hint && r->hint[k]))
+                missing = true;
+        if (missing) {
+            uint8_t *h = r->cell->hint ? r->cell->hint : calloc((size_t)r->nentry, 1);
+            if (h != NULL) {
+                for (int k = 0; k < r->nentry; k++)
+                    h[k] |= r->written[k];
+                r->cell->hint = h;
+                r->cell->aborts--;  /* not a failure: the next trace will do */
+            }
+            return abort_bad_loop(r, "retrace: a local stored to after a call");
+        }
+    }
     fe_loop *L = r->bridge_of ? r->bridge_of : r->proto;
     ir_ref *args = malloc(sizeof(ir_ref) * (size_t)L->ninputs);
     if (args == NULL)
@@ -374,6 +398,7 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     L->slot_input = calloc((size_t)r->nentry + 1, sizeof *L->slot_input);
     L->written = calloc((size_t)r->nentry + 1, 1);
     r->written = L->written;
+    r->hint = cell->hint;
     if (r->slots == NULL || r->t == NULL || L->input_slot == NULL ||
         L->input_kind == NULL || L->slot_input == NULL || L->written == NULL)
         goto oom;
@@ -447,6 +472,7 @@ static fe_kind kind_of_box(int box)
     case IR_BOX_FLOAT: return FE_K_FLOAT;
     case IR_BOX_BOOL: return FE_K_BOOL;
     case IR_BOX_BORROWED: return FE_K_REF;
+    case IR_BOX_OWNED: return FE_K_OWNED;
     default: return FE_K_NONE;
     }
 }
@@ -476,6 +502,7 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     r->depth = f->nslots - r->nlocalsplus;
     r->snap = -1;
     r->written = loop->written;
+    r->hint = loop->written;  /* the loop syncs these before its calls too */
     r->bridge_of = loop;
     r->bridge_exit = e;
     r->slots = calloc((size_t)(co->co_nlocalsplus + co->co_stacksize), sizeof *r->slots);
@@ -657,8 +684,6 @@ static bool record_compare(fe_recorder *r, int oparg)
 
 static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int oparg)
 {
-    if (oparg & 1)
-        return abort_unsupported(r, "call (LOAD_GLOBAL for a call)");
     PyObject *g = frame->f_globals, *b = frame->f_builtins;
     if (!PyDict_CheckExact(g) || !PyDict_CheckExact(b))
         return abort_unsupported(r, "non-dict globals");
@@ -686,6 +711,8 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
         ir_ref bv = IR_EMIT(r->t, IR_getfield_gc_i, dv, IR_EMIT(r->t, IR_getfield_gc_r, db, 0));
         guard2(r, IR_guard_value, bv, ir_const_int(r->t, (int64_t)((PyDictObject *)b)->ma_version_tag));
     }
+    if (oparg & 1)
+        push(r, (rec_val){IR_NONE, FE_K_NONE});  /* the NULL before a callable */
     push(r, const_of(r, v));
     return true;
 }
@@ -730,9 +757,165 @@ static bool jump_to(fe_recorder *r, int target, bool backward)
     return close_loop(r);
 }
 
+/* ---- calls ---- */
+
+static int call_descr(fe_recorder *r, const char *name, char result, const char *argtypes,
+                      uint32_t flags)
+{
+    ir_descr d = {.kind = IR_DESCR_CALL, .flag = result, .size = 8, .callflags = flags,
+                  .argtypes = argtypes, .name = name};
+    return ir_descr_add(r->t, &d);
+}
+
+/* A new reference for a value that a call takes (owned temporaries are
+ * released after the call); *owned says whether it must be released. */
+static ir_ref as_object(fe_recorder *r, rec_val v, bool *owned)
+{
+    const char *name;
+    void *fn;
+    char at;
+    *owned = false;
+    switch (v.kind) {
+    case FE_K_REF:
+        return v.ref;
+    case FE_K_INT: fn = (void *)fe_rt_box_int; name = "box_int"; at = 'i'; break;
+    case FE_K_FLOAT: fn = (void *)fe_rt_box_float; name = "box_float"; at = 'f'; break;
+    case FE_K_BOOL: fn = (void *)fe_rt_box_bool; name = "box_bool"; at = 'i'; break;
+    default: return IR_NONE;
+    }
+    *owned = true;
+    char types[2] = {at, 0};
+    int oops = v.kind == FE_K_FLOAT ? IR_OS_BOX_FLOAT : IR_OS_BOX_INT;
+    ir_descr d = {.kind = IR_DESCR_CALL, .flag = 'r', .size = 8,
+                  .callflags = IR_CALL_MEMERROR_ONLY, .oopspec = oops, .argtypes = types,
+                  .name = name};
+    int di = ir_descr_add(r->t, &d);
+    return IR_EMIT(r->t, IR_call_r, di, ir_const_class(r->t, fn, name), v.ref);
+}
+
+/* Before a call that can run Python code: make the frame what CPython
+ * would show -- prev_instr at the call, and every local the loop stores
+ * to holding its current value -- so sys._getframe(), f_locals, tracebacks
+ * and finalizers see exactly CPython's frame. */
+static bool sync_frame(fe_recorder *r, int index)
+{
+    int dp = field_descr(r, "frame.prev_instr", FRAME_FIELD(prev_instr), 8, 'U');
+    IR_EMIT(r->t, IR_setfield_gc, dp, 0,
+            ir_const_int(r->t, (int64_t)(uintptr_t)(_PyCode_CODE(r->code) + index)));
+    for (int k = 0; k < r->nlocalsplus && k < r->nentry; k++) {
+        if (!r->written[k] && !(r->hint && r->hint[k]))
+            continue;
+        rec_val v = r->slots[k];
+        if (v.kind == FE_K_NONE)
+            return abort_unsupported(r, "call with a deleted local");
+        bool owned;
+        ir_ref obj = as_object(r, v, &owned);
+        if (obj == IR_NONE)
+            return abort_unsupported(r, "local of this kind across a call");
+        if (!owned)
+            IR_EMIT(r->t, IR_py_incref, -1, obj);
+        char name[32];
+        snprintf(name, sizeof name, "frame.localsplus[%d]", k);
+        int ds = field_descr(r, name, k * (int)sizeof(PyObject *), 8, 'P');
+        ir_ref old = IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
+        IR_EMIT(r->t, IR_setfield_gc, ds, 0, obj);
+        IR_EMIT(r->t, IR_py_decref, -1, old);
+    }
+    r->has_calls = true;
+    return true;
+}
+
+static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int next)
+{
+    static void *const callers[] = {(void *)fe_rt_call0, (void *)fe_rt_call1,
+                                    (void *)fe_rt_call2, (void *)fe_rt_call3,
+                                    (void *)fe_rt_call4};
+    static const char *const types[] = {"r", "rr", "rrr", "rrrr", "rrrrr"};
+    if (oparg > 4)
+        return abort_unsupported(r, "call with more than 4 arguments");
+    rec_val self_or_null = TOP(oparg + 2), callable = TOP(oparg + 1);
+    if (self_or_null.kind != FE_K_NONE)
+        return abort_unsupported(r, "method call");
+    if (callable.kind != FE_K_REF || Py_TYPE(sp[-oparg - 1]) == &PyMethod_Type)
+        return abort_unsupported(r, "call of this callable");
+    ir_ref args[6];
+    bool owned[5];
+    args[0] = ir_const_class(r->t, callers[oparg], "call");
+    args[1] = callable.ref;
+    for (int k = 0; k < oparg; k++) {
+        args[2 + k] = as_object(r, TOP(oparg - k), &owned[k]);
+        if (args[2 + k] == IR_NONE)
+            return abort_unsupported(r, "call argument of this kind");
+    }
+    if (!sync_frame(r, index))
+        return false;
+    int d = call_descr(r, "call", 'r', types[oparg], IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
+    ir_ref res = ir_emit(r->t, IR_call_r, args, oparg + 2, d);
+    /* The call raised: the interpreter raises it at this CALL, with the
+     * stack as CPython leaves it (callable and arguments gone). A negative
+     * pc in the snapshot says "an exception is pending here". */
+    r->depth -= oparg + 2;
+    int saved_start = r->instr_start;
+    r->instr_start = -1 - index;
+    r->snap = -1;
+    guard0(r, IR_guard_no_exception);
+    for (int k = 0; k < oparg; k++)
+        if (owned[k])
+            IR_EMIT(r->t, IR_py_decref, -1, args[2 + k]);
+    /* Tracing switched on by the callee: CPython runs the rest of the frame
+     * from the next instruction, with the result on the stack. */
+    push(r, (rec_val){res, FE_K_OWNED});
+    r->instr_start = next;
+    r->snap = -1;
+    int dt = call_descr(r, "use_tracing", 'i', "", 0);
+    ir_ref tr = IR_EMIT(r->t, IR_call_i, dt, ir_const_class(r->t, (void *)fe_rt_use_tracing, "use_tracing"));
+    guard1(r, IR_guard_false, tr);
+    r->instr_start = saved_start;
+    r->snap = -1;
+    return true;
+}
+
+/* The result of a call, on top of the stack, now that the instruction
+ * after the call shows its type: guard the type, unbox it, release it. */
+static bool unbox_result(fe_recorder *r, PyObject *o)
+{
+    rec_val v = TOP(1);
+    rec_val out;
+    if (PyLong_CheckExact(o) && Py_SIZE(o) >= -1 && Py_SIZE(o) <= 1) {
+        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyLong_Type, "int"));
+        int dsz = field_descr(r, "int.ob_size", (int)offsetof(PyVarObject, ob_size), 8, 'S');
+        int ddg = field_descr(r, "int.ob_digit[0]", (int)offsetof(PyLongObject, ob_digit), 4, 'U');
+        ir_ref size = IR_EMIT(r->t, IR_getfield_gc_i, dsz, v.ref);
+        /* one digit at most: -1 <= size <= 1 */
+        guard_truth(r, emit2(r, IR_uint_le, emit2(r, IR_int_add, size, ir_const_int(r->t, 1)),
+                             ir_const_int(r->t, 2)), true);
+        ir_ref digit = IR_EMIT(r->t, IR_getfield_gc_i, ddg, v.ref);
+        out = (rec_val){emit2(r, IR_int_mul, digit, size), FE_K_INT};
+    } else if (PyFloat_CheckExact(o)) {
+        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyFloat_Type, "float"));
+        int df = field_descr(r, "float.ob_fval", (int)offsetof(PyFloatObject, ob_fval), 8, 'F');
+        out = (rec_val){IR_EMIT(r->t, IR_getfield_gc_f, df, v.ref), FE_K_FLOAT};
+    } else if (PyBool_Check(o)) {
+        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyBool_Type, "bool"));
+        out = (rec_val){emit2(r, IR_ptr_eq, v.ref, ir_const_ptr(r->t, Py_True)), FE_K_BOOL};
+    } else if (o == Py_None) {
+        guard2(r, IR_guard_value, v.ref, ir_const_ptr(r->t, Py_None));
+        out = (rec_val){ir_const_ptr(r->t, Py_None), FE_K_REF};
+    } else {
+        return abort_unsupported(r, "call result of this type");
+    }
+    /* ints, floats, bools and None have no finalizer: safe to release here */
+    IR_EMIT(r->t, IR_py_decref, -1, v.ref);
+    TOP(1) = out;
+    r->snap = -1;  /* later guards must not hand the released result over */
+    return true;
+}
+
 static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
                    int opcode, int oparg)
 {
+    if (r->depth > 0 && TOP(1).kind == FE_K_OWNED && !unbox_result(r, sp[-1]))
+        return false;
     int next = index + 1 + _PyOpcode_Caches[opcode];  /* the next instruction */
     switch (opcode) {
     case NOP:
@@ -863,6 +1046,13 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     }
     case JUMP_FORWARD:
         return true;
+    case PUSH_NULL:
+        push(r, (rec_val){IR_NONE, FE_K_NONE});
+        return true;
+    case PRECALL:
+        return true;  /* record_call checks for bound methods */
+    case CALL:
+        return record_call(r, sp, index, oparg, next);
     case JUMP_BACKWARD:
         return jump_to(r, next - oparg, true);
     case FOR_ITER:

@@ -47,6 +47,7 @@ int rt_cellset_find(rt_cellset *s, int offset, bool profiled, bool create, uint6
     c->profiled = profiled;
     c->hash = hash;
     c->loop = NULL;
+    c->hint = NULL;
     c->aborts = 0;
     return s->ncells++;
 }
@@ -54,6 +55,8 @@ int rt_cellset_find(rt_cellset *s, int offset, bool profiled, bool create, uint6
 void rt_cellset_free(rt_cellset *s)
 {
     rt_cellset_unlink(s);
+    for (int i = 0; i < s->ncells; i++)
+        free(s->cells[i].hint);
     free(s->cells);
     s->cells = NULL;
     s->ncells = s->capacity = 0;

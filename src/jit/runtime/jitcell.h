@@ -24,6 +24,8 @@ typedef struct {
     bool profiled;      /* the greenkey's is_being_profiled */
     uint64_t hash;      /* what trace_next_iteration_hash() matches */
     void *loop;         /* compiled loop entered here (the frontend's), or NULL */
+    uint8_t *hint;      /* malloc'd: slots the last trace stored to (the
+                           recorder syncs them to the frame before calls) */
     int aborts;         /* tracing attempts given up here */
 } rt_jitcell;
 

@@ -1,0 +1,54 @@
+/* frontend/rt_helpers: the C functions compiled code calls -- residual
+ * calls into CPython, boxing, and the checks made after a call. Their
+ * addresses go into traces as call targets; they run with the GIL held. */
+#include "rt_helpers.h"
+
+PyObject *fe_rt_call0(PyObject *f)
+{
+    return PyObject_Vectorcall(f, NULL, 0, NULL);
+}
+
+PyObject *fe_rt_call1(PyObject *f, PyObject *a)
+{
+    PyObject *args[1] = {a};
+    return PyObject_Vectorcall(f, args, 1, NULL);
+}
+
+PyObject *fe_rt_call2(PyObject *f, PyObject *a, PyObject *b)
+{
+    PyObject *args[2] = {a, b};
+    return PyObject_Vectorcall(f, args, 2, NULL);
+}
+
+PyObject *fe_rt_call3(PyObject *f, PyObject *a, PyObject *b, PyObject *c)
+{
+    PyObject *args[3] = {a, b, c};
+    return PyObject_Vectorcall(f, args, 3, NULL);
+}
+
+PyObject *fe_rt_call4(PyObject *f, PyObject *a, PyObject *b, PyObject *c, PyObject *d)
+{
+    PyObject *args[4] = {a, b, c, d};
+    return PyObject_Vectorcall(f, args, 4, NULL);
+}
+
+PyObject *fe_rt_box_int(int64_t v)
+{
+    return PyLong_FromLongLong(v);
+}
+
+PyObject *fe_rt_box_float(double v)
+{
+    return PyFloat_FromDouble(v);
+}
+
+PyObject *fe_rt_box_bool(int64_t v)
+{
+    return Py_NewRef(v ? Py_True : Py_False);
+}
+
+int64_t fe_rt_use_tracing(void)
+{
+    /* A callee that switched tracing on wrote it into our cframe. */
+    return PyThreadState_Get()->cframe->use_tracing != 0;
+}
