@@ -250,8 +250,9 @@ def test_range_with_step():
 def test_loop_calling_a_builtin():
     # A residual call: the frame is synced first (prev_instr, and the
     # locals the loop stores to, boxed), the builtin is called through
-    # CPython, an exception leaves at once, and the int result is guarded,
-    # unboxed and released; the accumulator stays unboxed.
+    # CPython, its argument released (CPython's order), an exception leaves
+    # at once, and the int result is guarded, unboxed and released; the
+    # accumulator stays unboxed.
     loop = the_loop("""
         def c(n):
             t = 0
@@ -269,8 +270,8 @@ def test_loop_calling_a_builtin():
         setfield_gc(p0, _, descr=...)
         ...
         p4 = call_r(ConstClass(call), _, p3, descr=...)
-        guard_no_exception()
         py_decref(p3)
+        guard_no_exception()
         ...
         guard_class(p4, ConstClass(int))
         ...

@@ -8,10 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Where exit stubs leave registers and spills. One per process: compiled
- * loops make no calls yet, so a run never nests inside another, and all
- * runs hold the GIL. */
-static jit_deadframe deadframe;
 
 #define FE_MAX_INPUTS 256
 
@@ -140,6 +136,15 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
         }
         lp[k] = v;
     }
+    /* Stack slots of the loop header that this exit has popped (a for
+     * loop's iterator, when the loop is left): the frame drops them. */
+    for (int k = f->nslots; k < L->nentry; k++) {
+        if (lp[k] != NULL && nstale < FE_MAX_INPUTS)
+            stale[nstale++] = lp[k];
+        else
+            Py_XDECREF(lp[k]);
+        lp[k] = NULL;
+    }
     *spp = lp + f->nslots;
     /* Release what the frame held only after it is whole again: a
      * finalizer may look at it. */
@@ -164,6 +169,10 @@ int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp)
             return -1;
     rt_count(RT_C_LOOP_ENTRIES, 1);
     L->running++;  /* deopt may run a collection that releases loops */
+    /* Where exit stubs leave registers, and where the code keeps its
+     * spills while it runs: one per run, since a call from compiled code
+     * can run another compiled loop (or this one, recursively). */
+    jit_deadframe deadframe;
     int64_t e = L->mc->entry((void *const *)inputs, &deadframe);
     if (e < 0 || e >= L->mc->nexits)
         Py_FatalError("pypyjit: compiled loop returned an unknown exit");

@@ -9,6 +9,7 @@
 #include "eval.h"
 #include "interp_support.h"
 #include "jitloop.h"
+#include "rt_helpers.h"
 #include "../runtime/runtime.h"
 
 #define TOP() (sp[-1])
@@ -42,6 +43,11 @@ static binaryfunc const binary_ops[] = {
     [NB_INPLACE_TRUE_DIVIDE] = PyNumber_InPlaceTrueDivide,
     [NB_INPLACE_XOR] = PyNumber_InPlaceXor,
 };
+
+PyObject *fe_binary_op(int op, PyObject *a, PyObject *b)
+{
+    return binary_ops[op](a, b);
+}
 
 /* Float arithmetic done inline when both operands are exact floats; the
  * results are bit-for-bit those of float's own slots. */
@@ -830,7 +836,9 @@ backedge: {
         if (pc >= 0) {
             sp = nsp;
             ip = insns + pc;
-            if (FE_UNLIKELY(L->pending_bridge >= 0)) {
+            if (FE_UNLIKELY(L->pending_bridge >= 0) && L->running == 0) {
+                /* (running: an outer call is inside this loop's code; the
+                 * backend patches guards only of loops not on the stack) */
                 /* A guard failed trace_eagerness times: record a bridge
                  * from it, starting with the instruction we resume at. */
                 int e = L->pending_bridge;

@@ -46,6 +46,7 @@ struct fe_recorder {
     int bridge_exit;
     ir_ref *from_refs;   /* bridge input k = from_refs[k] of the exit's trace */
     bool has_calls;      /* the frame was synced before calls */
+    uint8_t *dirty;      /* per local: the frame's box may be stale */
     uint8_t *hint;       /* slots a previous trace of this loop stored to */
     double t0;
 };
@@ -231,6 +232,7 @@ static void rec_free(fe_recorder *r)
         fe_loop_free(r->proto);
     free(r->slots);
     free(r->from_refs);
+    free(r->dirty);
     free(r);
 }
 
@@ -389,6 +391,9 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     r->depth = r->nentry - r->nlocalsplus;
     r->snap = -1;
     r->slots = calloc((size_t)nslots, sizeof *r->slots);
+    r->dirty = malloc((size_t)nslots);
+    if (r->dirty)
+        memset(r->dirty, 1, (size_t)nslots);
     r->t = ir_trace_new();
     L->code = co;
     L->header = header;
@@ -399,7 +404,7 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     L->written = calloc((size_t)r->nentry + 1, 1);
     r->written = L->written;
     r->hint = cell->hint;
-    if (r->slots == NULL || r->t == NULL || L->input_slot == NULL ||
+    if (r->slots == NULL || r->dirty == NULL || r->t == NULL || L->input_slot == NULL ||
         L->input_kind == NULL || L->slot_input == NULL || L->written == NULL)
         goto oom;
 
@@ -506,10 +511,12 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     r->bridge_of = loop;
     r->bridge_exit = e;
     r->slots = calloc((size_t)(co->co_nlocalsplus + co->co_stacksize), sizeof *r->slots);
+    r->dirty = malloc((size_t)(co->co_nlocalsplus + co->co_stacksize));
     r->from_refs = malloc(sizeof(ir_ref) * ((size_t)f->nslots + 1));
     r->t = ir_trace_new();
-    if (r->slots == NULL || r->from_refs == NULL || r->t == NULL)
+    if (r->slots == NULL || r->dirty == NULL || r->from_refs == NULL || r->t == NULL)
         goto oom;
+    memset(r->dirty, 1, (size_t)(co->co_nlocalsplus + co->co_stacksize));
     /* Inputs: p0, then one per distinct value the snapshot needs; the
      * snapshot's constants become the bridge's constants. */
     ir_input(r->t, 'r');
@@ -593,7 +600,11 @@ static void merge_point(fe_recorder *r, int index, int opcode)
     ir_debug_merge_point(r->t, r->code, index * (int)sizeof(_Py_CODEUNIT), 0, 0, repr);
 }
 
-static bool record_binary(fe_recorder *r, int oparg, PyObject *lo, PyObject *ro)
+/* record_binary / record_compare: not a case they handle inline; the
+ * caller records the generic, residual form. */
+#define RECORD_GENERIC 2
+
+static int record_binary(fe_recorder *r, int oparg, PyObject *lo, PyObject *ro)
 {
     rec_val b = TOP(1), a = TOP(2);
     int op = oparg >= NB_INPLACE_ADD ? oparg - NB_INPLACE_ADD : oparg;
@@ -601,7 +612,7 @@ static bool record_binary(fe_recorder *r, int oparg, PyObject *lo, PyObject *ro)
     if (a.kind == FE_K_INT && b.kind == FE_K_INT) {
         int64_t x, y, z;
         if (!fits_int64(lo, &x) || !fits_int64(ro, &y))
-            return abort_unsupported(r, "int operand out of range");
+            return RECORD_GENERIC;
         int ovf;
         switch (op) {
         case NB_ADD: case NB_SUBTRACT: case NB_MULTIPLY:
@@ -609,7 +620,7 @@ static bool record_binary(fe_recorder *r, int oparg, PyObject *lo, PyObject *ro)
                 : op == NB_SUBTRACT ? __builtin_sub_overflow(x, y, &z)
                 : __builtin_mul_overflow(x, y, &z);
             if (ovf)
-                return abort_unsupported(r, "int result out of range");
+                return RECORD_GENERIC;
             res = emit2(r, op == NB_ADD ? IR_int_add_ovf : op == NB_SUBTRACT ? IR_int_sub_ovf
                                                                             : IR_int_mul_ovf,
                         a.ref, b.ref);
@@ -620,12 +631,12 @@ static bool record_binary(fe_recorder *r, int oparg, PyObject *lo, PyObject *ro)
         case NB_XOR: res = emit2(r, IR_int_xor, a.ref, b.ref); break;
         case NB_RSHIFT:
             if (y < 0 || y > 63 || !ir_is_const(b.ref))
-                return abort_unsupported(r, ">> by a variable amount");
+                return RECORD_GENERIC;
             res = emit2(r, IR_int_rshift, a.ref, b.ref);
             break;
         case NB_FLOOR_DIVIDE: case NB_REMAINDER:
             if (y == 0 || y == -1)
-                return abort_unsupported(r, "division by 0 or -1");
+                return RECORD_GENERIC;
             if (!ir_is_const(b.ref)) {
                 guard_truth(r, emit1(r, IR_int_is_true, b.ref), true);
                 guard_truth(r, emit2(r, IR_int_ne, b.ref, ir_const_int(r->t, -1)), true);
@@ -633,7 +644,7 @@ static bool record_binary(fe_recorder *r, int oparg, PyObject *lo, PyObject *ro)
             res = emit2(r, op == NB_FLOOR_DIVIDE ? IR_int_py_div : IR_int_py_mod, a.ref, b.ref);
             break;
         default:
-            return abort_unsupported(r, "int operator");
+            return RECORD_GENERIC;
         }
         r->depth -= 2;
         push(r, (rec_val){res, FE_K_INT});
@@ -648,21 +659,21 @@ static bool record_binary(fe_recorder *r, int oparg, PyObject *lo, PyObject *ro)
         case NB_MULTIPLY: res = emit2(r, IR_float_mul, x, y); break;
         case NB_TRUE_DIVIDE:
             if (PyFloat_AsDouble(ro) == 0.0)
-                return abort_unsupported(r, "float division by zero");
+                return RECORD_GENERIC;
             guard_truth(r, emit2(r, IR_float_ne, y, ir_const_float(r->t, 0.0)), true);
             res = emit2(r, IR_float_truediv, x, y);
             break;
         default:
-            return abort_unsupported(r, "float operator");
+            return RECORD_GENERIC;
         }
         r->depth -= 2;
         push(r, (rec_val){res, FE_K_FLOAT});
         return true;
     }
-    return abort_unsupported(r, "operands of BINARY_OP");
+    return RECORD_GENERIC;
 }
 
-static bool record_compare(fe_recorder *r, int oparg)
+static int record_compare(fe_recorder *r, int oparg)
 {
     static const int int_ops[] = {IR_int_lt, IR_int_le, IR_int_eq, IR_int_ne, IR_int_gt, IR_int_ge};
     static const int float_ops[] = {IR_float_lt, IR_float_le, IR_float_eq, IR_float_ne,
@@ -676,7 +687,7 @@ static bool record_compare(fe_recorder *r, int oparg)
     else if (a.kind == FE_K_FLOAT && b.kind == FE_K_FLOAT)
         res = emit2(r, float_ops[oparg], a.ref, b.ref);
     else
-        return abort_unsupported(r, "operands of COMPARE_OP");
+        return RECORD_GENERIC;
     r->depth -= 2;
     push(r, (rec_val){res, FE_K_BOOL});
     return true;
@@ -717,11 +728,15 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
     return true;
 }
 
-static bool record_for_iter(fe_recorder *r, PyObject *it, int oparg, int next_index)
+static bool record_for_iter_generic(fe_recorder *r, int index, int oparg, int next);
+
+static bool record_for_iter(fe_recorder *r, PyObject *it, int oparg, int next_index, int index)
 {
     rec_val v = TOP(1);
-    if (Py_TYPE(it) != &PyRangeIter_Type || v.kind != FE_K_REF)
-        return abort_unsupported(r, "FOR_ITER over something other than range()");
+    if (v.kind != FE_K_REF)
+        return abort_unsupported(r, "FOR_ITER over a value of this kind");
+    if (Py_TYPE(it) != &PyRangeIter_Type)
+        return record_for_iter_generic(r, index, oparg, next_index);
     /* rangeiterobject {HEAD; long index, start, step, len} (3.11) */
     struct rangeiter { PyObject_HEAD long index, start, step, len; } *ri = (void *)it;
     if (ri->index >= ri->len)
@@ -806,8 +821,11 @@ static bool sync_frame(fe_recorder *r, int index)
         if (!r->written[k] && !(r->hint && r->hint[k]))
             continue;
         rec_val v = r->slots[k];
-        if (v.kind == FE_K_NONE)
-            return abort_unsupported(r, "call with a deleted local");
+        if (v.kind != FE_K_INT && v.kind != FE_K_FLOAT && v.kind != FE_K_BOOL)
+            continue;  /* objects are written through (store_fast); NULL is NULL */
+        if (!r->dirty[k])
+            continue;  /* synced since its last store */
+        r->dirty[k] = 0;
         bool owned;
         ir_ref obj = as_object(r, v, &owned);
         if (obj == IR_NONE)
@@ -825,46 +843,56 @@ static bool sync_frame(fe_recorder *r, int index)
     return true;
 }
 
-static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int next)
+/* A residual call of helper `fn` that may run Python code, for the
+ * instruction at `index` (next: the one after it). The first `nvals`
+ * values are passed as objects (unboxed ones boxed), then `extra` ints.
+ * The instruction consumes the top `npop` stack slots. In CPython's order:
+ * sync the frame, call, release what the instruction consumed (owned
+ * values, boxes), then leave if the call raised (the interpreter raises
+ * it at this instruction) and, when tracing was switched on, leave after
+ * it. Pushes the result (kind OWNED) when `res_type` is 'r'. */
+static bool residual(fe_recorder *r, int index, int next, void *fn, const char *name,
+                     const rec_val *vals, int nvals, const int64_t *extra, int nextra,
+                     int npop, char res_type, ir_ref *out)
 {
-    static void *const callers[] = {(void *)fe_rt_call0, (void *)fe_rt_call1,
-                                    (void *)fe_rt_call2, (void *)fe_rt_call3,
-                                    (void *)fe_rt_call4};
-    static const char *const types[] = {"r", "rr", "rrr", "rrrr", "rrrrr"};
-    if (oparg > 4)
-        return abort_unsupported(r, "call with more than 4 arguments");
-    rec_val self_or_null = TOP(oparg + 2), callable = TOP(oparg + 1);
-    if (self_or_null.kind != FE_K_NONE)
-        return abort_unsupported(r, "method call");
-    if (callable.kind != FE_K_REF || Py_TYPE(sp[-oparg - 1]) == &PyMethod_Type)
-        return abort_unsupported(r, "call of this callable");
-    ir_ref args[6];
-    bool owned[5];
-    args[0] = ir_const_class(r->t, callers[oparg], "call");
-    args[1] = callable.ref;
-    for (int k = 0; k < oparg; k++) {
-        args[2 + k] = as_object(r, TOP(oparg - k), &owned[k]);
-        if (args[2 + k] == IR_NONE)
-            return abort_unsupported(r, "call argument of this kind");
+    ir_ref args[12];
+    bool owned[10];
+    char types[12];
+    if (nvals + nextra > 9)
+        return abort_unsupported(r, "call with too many arguments");
+    args[0] = ir_const_class(r->t, fn, name);
+    for (int k = 0; k < nvals; k++) {
+        if (vals[k].kind == FE_K_OWNED) {
+            args[1 + k] = vals[k].ref;
+            owned[k] = true;
+        } else {
+            args[1 + k] = as_object(r, vals[k], &owned[k]);
+            if (args[1 + k] == IR_NONE)
+                return abort_unsupported(r, "operand of this kind");
+        }
+        types[k] = 'r';
     }
+    for (int k = 0; k < nextra; k++) {
+        args[1 + nvals + k] = ir_const_int(r->t, extra[k]);
+        types[nvals + k] = 'i';
+    }
+    types[nvals + nextra] = 0;
     if (!sync_frame(r, index))
         return false;
-    int d = call_descr(r, "call", 'r', types[oparg], IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
-    ir_ref res = ir_emit(r->t, IR_call_r, args, oparg + 2, d);
-    /* The call raised: the interpreter raises it at this CALL, with the
-     * stack as CPython leaves it (callable and arguments gone). A negative
-     * pc in the snapshot says "an exception is pending here". */
-    r->depth -= oparg + 2;
+    int d = call_descr(r, name, res_type, types, IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
+    ir_ref res = ir_emit(r->t, res_type == 'r' ? IR_call_r : IR_call_i, args, 1 + nvals + nextra, d);
+    /* Release what the instruction consumed: boxes made here, and owned
+     * values it popped (npop 0: the operand stays, e.g. a branch's). */
+    for (int k = 0; k < nvals; k++)
+        if (owned[k] && (vals[k].kind != FE_K_OWNED || npop > 0))
+            IR_EMIT(r->t, IR_py_decref, -1, args[1 + k]);
+    r->depth -= npop;
     int saved_start = r->instr_start;
-    r->instr_start = -1 - index;
+    r->instr_start = -1 - index;  /* negative pc: "raise the pending exception here" */
     r->snap = -1;
     guard0(r, IR_guard_no_exception);
-    for (int k = 0; k < oparg; k++)
-        if (owned[k])
-            IR_EMIT(r->t, IR_py_decref, -1, args[2 + k]);
-    /* Tracing switched on by the callee: CPython runs the rest of the frame
-     * from the next instruction, with the result on the stack. */
-    push(r, (rec_val){res, FE_K_OWNED});
+    if (res_type == 'r')
+        push(r, (rec_val){res, FE_K_OWNED});
     r->instr_start = next;
     r->snap = -1;
     int dt = call_descr(r, "use_tracing", 'i', "", 0);
@@ -872,7 +900,27 @@ static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int
     guard1(r, IR_guard_false, tr);
     r->instr_start = saved_start;
     r->snap = -1;
+    if (out)
+        *out = res;
     return true;
+}
+
+static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int next)
+{
+    static void *const callers[] = {(void *)fe_rt_call0, (void *)fe_rt_call1,
+                                    (void *)fe_rt_call2, (void *)fe_rt_call3,
+                                    (void *)fe_rt_call4};
+    if (oparg > 4)
+        return abort_unsupported(r, "call with more than 4 arguments");
+    rec_val self_or_null = TOP(oparg + 2);
+    if (self_or_null.kind != FE_K_NONE)
+        return abort_unsupported(r, "method call");
+    (void)sp;  /* a bound method object is called as it is, as CALL does */
+    rec_val vals[5];
+    for (int k = 0; k <= oparg; k++)
+        vals[k] = TOP(oparg + 1 - k);
+    return residual(r, index, next, callers[oparg], "call", vals, oparg + 1, NULL, 0,
+                    oparg + 2, 'r', NULL);
 }
 
 /* The result of a call, on top of the stack, now that the instruction
@@ -902,13 +950,116 @@ static bool unbox_result(fe_recorder *r, PyObject *o)
         guard2(r, IR_guard_value, v.ref, ir_const_ptr(r->t, Py_None));
         out = (rec_val){ir_const_ptr(r->t, Py_None), FE_K_REF};
     } else {
-        return abort_unsupported(r, "call result of this type");
+        return true;  /* another object: the trace keeps the reference */
     }
     /* ints, floats, bools and None have no finalizer: safe to release here */
     IR_EMIT(r->t, IR_py_decref, -1, v.ref);
     TOP(1) = out;
     r->snap = -1;  /* later guards must not hand the released result over */
     return true;
+}
+
+/* Locals that hold objects are written through to the frame at once (the
+ * frame owns them, the trace borrows them back), so only unboxed ints,
+ * floats and bools are ever kept out of the frame (sync_frame puts them
+ * back before anything can look). */
+static bool store_fast(fe_recorder *r, int index, int k)
+{
+    rec_val v = pop(r);
+    rec_val old = r->slots[k];
+    if (k < r->nentry)
+        r->written[k] = 1;
+    bool unboxed = v.kind == FE_K_INT || v.kind == FE_K_FLOAT || v.kind == FE_K_BOOL;
+    bool old_unboxed = old.kind == FE_K_INT || old.kind == FE_K_FLOAT || old.kind == FE_K_BOOL;
+    if (v.kind == FE_K_NONE)
+        return abort_unsupported(r, "store of an empty value");
+    r->dirty[k] = 1;
+    if (unboxed && (old_unboxed || old.kind == FE_K_NONE)) {
+        r->slots[k] = v;  /* the frame's box is refreshed before calls and at exits */
+        return true;
+    }
+    /* The frame's old object goes now, as in CPython: values on the stack
+     * that borrow it take their own reference first. */
+    if (old.kind == FE_K_REF)
+        for (int j = 1; j <= r->depth; j++)
+            if (TOP(j).kind == FE_K_REF && TOP(j).ref == old.ref) {
+                IR_EMIT(r->t, IR_py_incref, -1, old.ref);
+                TOP(j).kind = FE_K_OWNED;
+            }
+    if (unboxed) {
+        /* sync_frame boxes it into the frame and releases the old object */
+        r->slots[k] = v;
+        return sync_frame(r, index);
+    }
+    ir_ref obj = v.ref;
+    if (v.kind == FE_K_REF)
+        IR_EMIT(r->t, IR_py_incref, -1, obj);  /* the frame's own reference */
+    char name[32];
+    snprintf(name, sizeof name, "frame.localsplus[%d]", k);
+    int ds = field_descr(r, name, k * (int)sizeof(PyObject *), 8, 'P');
+    ir_ref prev = IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
+    IR_EMIT(r->t, IR_setfield_gc, ds, 0, obj);
+    r->slots[k] = (rec_val){obj, FE_K_REF};
+    if (old.kind == FE_K_NONE)
+        return true;
+    /* releasing may run a finalizer: the rest of the frame first */
+    if (!sync_frame(r, index))
+        return false;
+    IR_EMIT(r->t, IR_py_decref, -1, prev);
+    return true;
+}
+
+/* FOR_ITER over any iterator: next() through CPython; exhausted, the
+ * loop is left for FOR_ITER's target (the interpreter drops the
+ * iterator). */
+static bool record_for_iter_generic(fe_recorder *r, int index, int oparg, int next)
+{
+    rec_val it = TOP(1);
+    if (!sync_frame(r, index))
+        return false;
+    int d = call_descr(r, "iternext", 'r', "r", IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
+    ir_ref res = IR_EMIT(r->t, IR_call_r, d, ir_const_class(r->t, (void *)fe_rt_iternext, "iternext"),
+                         it.ref);
+    int saved = r->instr_start;
+    r->instr_start = -1 - index;  /* next() raised: raise it at FOR_ITER */
+    r->snap = -1;
+    guard0(r, IR_guard_no_exception);
+    r->instr_start = next + oparg;  /* exhausted: go on after the loop */
+    r->depth -= 1;
+    r->snap = -1;
+    guard1(r, IR_guard_nonnull, res);
+    r->depth += 1;
+    push(r, (rec_val){res, FE_K_OWNED});
+    r->instr_start = next;
+    r->snap = -1;
+    int dt = call_descr(r, "use_tracing", 'i', "", 0);
+    ir_ref tr = IR_EMIT(r->t, IR_call_i, dt, ir_const_class(r->t, (void *)fe_rt_use_tracing, "use_tracing"));
+    guard1(r, IR_guard_false, tr);
+    r->instr_start = saved;
+    r->snap = -1;
+    return true;
+}
+
+static bool generic2(fe_recorder *r, int index, int next, void *fn, const char *name, int64_t arg)
+{
+    rec_val vals[2] = {TOP(2), TOP(1)};
+    return residual(r, index, next, fn, name, vals, 2, &arg, 1, 2, 'r', NULL);
+}
+
+static rec_val name_const(fe_recorder *r, int i)
+{
+    /* names live as long as the code object */
+    return (rec_val){ir_const_ptr(r->t, PyTuple_GET_ITEM(r->code->co_names, i)), FE_K_REF};
+}
+
+/* A value's truth for a branch, through CPython for objects: 0/1, or
+ * IR_NONE when recording stopped. */
+static ir_ref object_truth(fe_recorder *r, int index, rec_val v)
+{
+    ir_ref t;
+    if (!residual(r, index, index, (void *)fe_rt_truth, "truth", &v, 1, NULL, 0, 0, 'i', &t))
+        return IR_NONE;
+    return t;
 }
 
 static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
@@ -930,14 +1081,20 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         push(r, const_of(r, PyTuple_GET_ITEM(r->code->co_consts, oparg)));
         return true;
     case STORE_FAST:
-        if (oparg < r->nentry)
-            r->written[oparg] = 1;
-        r->slots[oparg] = pop(r);
+        return store_fast(r, index, oparg);
+    case POP_TOP: {
+        rec_val v = pop(r);
+        if (v.kind == FE_K_OWNED) {
+            /* releasing an object may run its finalizer: frame first */
+            if (!sync_frame(r, index))
+                return false;
+            IR_EMIT(r->t, IR_py_decref, -1, v.ref);
+        }
         return true;
-    case POP_TOP:
-        pop(r);
-        return true;
+    }
     case COPY:
+        if (TOP(oparg).kind == FE_K_OWNED)  /* two owned copies: two references */
+            IR_EMIT(r->t, IR_py_incref, -1, TOP(oparg).ref);
         push(r, TOP(oparg));
         return true;
     case SWAP: {
@@ -948,10 +1105,49 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     }
     case LOAD_GLOBAL:
         return record_load_global(r, frame, oparg);
-    case BINARY_OP:
-        return record_binary(r, oparg, sp[-2], sp[-1]);
-    case COMPARE_OP:
-        return record_compare(r, oparg);
+    case BINARY_OP: {
+        int k = record_binary(r, oparg, sp[-2], sp[-1]);
+        if (k != RECORD_GENERIC)
+            return k;
+        return generic2(r, index, next, (void *)fe_rt_binop, "binop", oparg);
+    }
+    case COMPARE_OP: {
+        int k = record_compare(r, oparg);
+        if (k != RECORD_GENERIC)
+            return k;
+        return generic2(r, index, next, (void *)fe_rt_compare, "compare", oparg);
+    }
+    case CONTAINS_OP:
+        return generic2(r, index, next, (void *)fe_rt_contains, "contains", oparg);
+    case BINARY_SUBSCR: {
+        rec_val vals[2] = {TOP(2), TOP(1)};
+        return residual(r, index, next, (void *)fe_rt_getitem, "getitem", vals, 2, NULL, 0, 2,
+                        'r', NULL);
+    }
+    case STORE_SUBSCR: {
+        rec_val vals[3] = {TOP(2), TOP(1), TOP(3)};
+        return residual(r, index, next, (void *)fe_rt_setitem, "setitem", vals, 3, NULL, 0, 3,
+                        'i', NULL);
+    }
+    case LOAD_ATTR: {
+        rec_val vals[2] = {TOP(1), name_const(r, oparg)};
+        return residual(r, index, next, (void *)fe_rt_getattr, "getattr", vals, 2, NULL, 0, 1,
+                        'r', NULL);
+    }
+    case LOAD_METHOD: {
+        /* as an attribute: NULL | bound method, which CALL takes as is */
+        rec_val obj = pop(r);
+        push(r, (rec_val){IR_NONE, FE_K_NONE});
+        push(r, obj);
+        rec_val vals[2] = {obj, name_const(r, oparg)};
+        return residual(r, index, next, (void *)fe_rt_getattr, "getattr", vals, 2, NULL, 0, 1,
+                        'r', NULL);
+    }
+    case STORE_ATTR: {
+        rec_val vals[3] = {TOP(1), name_const(r, oparg), TOP(2)};
+        return residual(r, index, next, (void *)fe_rt_setattr, "setattr", vals, 3, NULL, 0, 2,
+                        'i', NULL);
+    }
     case IS_OP: {
         rec_val b = TOP(1), a = TOP(2);
         if (a.kind != FE_K_REF || b.kind != FE_K_REF)
@@ -977,7 +1173,15 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     }
     case UNARY_NOT: {
         bool c;
-        ir_ref t = truth(r, TOP(1), sp[-1], &c);
+        rec_val cv = TOP(1);
+        ir_ref t = truth(r, cv, sp[-1], &c);
+        if (t == IR_NONE && (cv.kind == FE_K_REF || cv.kind == FE_K_OWNED)) {
+            t = object_truth(r, index, cv);  /* PyObject_IsTrue; cv stays */
+            if (t == IR_NONE)
+                return false;
+            if (cv.kind == FE_K_OWNED)
+                IR_EMIT(r->t, IR_py_decref, -1, cv.ref);
+        }
         if (t == IR_NONE)
             return abort_unsupported(r, "operand of `not`");
         TOP(1) = (rec_val){emit2(r, IR_int_xor, t, ir_const_int(r->t, 1)), FE_K_BOOL};
@@ -993,7 +1197,24 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case POP_JUMP_BACKWARD_IF_FALSE:
     case POP_JUMP_BACKWARD_IF_TRUE: {
         bool c;
-        ir_ref t = truth(r, TOP(1), sp[-1], &c);
+        rec_val cv = TOP(1);
+        bool backward = opcode == POP_JUMP_BACKWARD_IF_FALSE || opcode == POP_JUMP_BACKWARD_IF_TRUE;
+        int target = backward ? index + 1 - oparg : next + oparg;
+        ir_ref t = truth(r, cv, sp[-1], &c);
+        bool object = false;
+        if (t == IR_NONE && (cv.kind == FE_K_REF || cv.kind == FE_K_OWNED)) {
+            /* Only types whose truth runs no Python code: the recorder must
+             * know the direction without calling __bool__ twice. */
+            PyTypeObject *tp = Py_TYPE(sp[-1]);
+            if (tp != &PyList_Type && tp != &PyTuple_Type && tp != &PyDict_Type &&
+                tp != &PyUnicode_Type && tp != &PySet_Type && tp != &PyBytes_Type &&
+                tp != &PyLong_Type && sp[-1] != Py_None)
+                return abort_unsupported(r, "condition of this type");
+            t = object_truth(r, index, cv);
+            if (t == IR_NONE)
+                return false;
+            object = true;
+        }
         if (t == IR_NONE)
             return abort_unsupported(r, "condition of a branch");
         int truthval = PyObject_IsTrue(sp[-1]);
@@ -1001,14 +1222,28 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
             PyErr_Clear();
             return abort_unsupported(r, "condition raised");
         }
-        guard_truth(r, t, truthval);
-        pop(r);
         bool jumps = (opcode == POP_JUMP_FORWARD_IF_TRUE || opcode == POP_JUMP_BACKWARD_IF_TRUE)
                      == (bool)truthval;
-        bool backward = opcode == POP_JUMP_BACKWARD_IF_FALSE || opcode == POP_JUMP_BACKWARD_IF_TRUE;
+        pop(r);
+        if (object) {
+            /* Truth is taken once: a failing guard resumes on the other
+             * path with the condition already popped (and released). */
+            if (cv.kind == FE_K_OWNED)
+                IR_EMIT(r->t, IR_py_decref, -1, cv.ref);
+            int saved = r->instr_start;
+            r->instr_start = jumps ? next : target;
+            r->snap = -1;
+            guard_truth(r, t, truthval);
+            r->instr_start = saved;
+            r->snap = -1;
+        } else {
+            r->depth++;  /* the snapshot: before the instruction */
+            guard_truth(r, t, truthval);
+            r->depth--;
+        }
         if (!jumps)
             return true;
-        return jump_to(r, backward ? index + 1 - oparg : next + oparg, backward);
+        return jump_to(r, target, backward);
     }
     case POP_JUMP_FORWARD_IF_NONE:
     case POP_JUMP_FORWARD_IF_NOT_NONE:
@@ -1056,7 +1291,7 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case JUMP_BACKWARD:
         return jump_to(r, next - oparg, true);
     case FOR_ITER:
-        return record_for_iter(r, sp[-1], oparg, next);
+        return record_for_iter(r, sp[-1], oparg, next, index);
     default: {
         char what[96];
         snprintf(what, sizeof what, "opcode %s", opname(opcode));
@@ -1082,6 +1317,15 @@ bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int
         rt_event_trace_too_long((PyObject *)r->code, r->cell->offset);
         fe_rec_abort(r, "ABORT_TOO_LONG");
         return false;
+    }
+    if ((int)(sp - frame->localsplus) != r->nlocalsplus + r->depth) {
+        /* The recorder's model of the stack disagrees with the frame: a
+         * bug in the recorder, never worth a wrong trace. */
+        if (getenv("PYPYJIT_DEBUG_RECORDER"))
+            fprintf(stderr, "pypyjit: stack model mismatch at %d (%s): model %d, frame %d, bridge %d, ninstrs %d\n",
+                    start, opname(opcode), r->depth, (int)(sp - frame->localsplus) - r->nlocalsplus,
+                    r->bridge_of != NULL, r->ninstrs);
+        return abort_bad_loop(r, "the recorder lost track of the stack");
     }
     rt_count(RT_C_OPS, 1);
     merge_point(r, start, opcode);

@@ -52,3 +52,54 @@ int64_t fe_rt_use_tracing(void)
     /* A callee that switched tracing on wrote it into our cframe. */
     return PyThreadState_Get()->cframe->use_tracing != 0;
 }
+
+PyObject *fe_rt_getattr(PyObject *o, PyObject *name)
+{
+    return PyObject_GetAttr(o, name);
+}
+
+int64_t fe_rt_setattr(PyObject *o, PyObject *name, PyObject *v)
+{
+    return PyObject_SetAttr(o, name, v);
+}
+
+PyObject *fe_rt_getitem(PyObject *o, PyObject *key)
+{
+    return PyObject_GetItem(o, key);
+}
+
+int64_t fe_rt_setitem(PyObject *o, PyObject *key, PyObject *v)
+{
+    return PyObject_SetItem(o, key, v);
+}
+
+PyObject *fe_rt_binop(PyObject *a, PyObject *b, int64_t op)
+{
+    return fe_binary_op((int)op, a, b);
+}
+
+PyObject *fe_rt_compare(PyObject *a, PyObject *b, int64_t op)
+{
+    return PyObject_RichCompare(a, b, (int)op);
+}
+
+PyObject *fe_rt_contains(PyObject *item, PyObject *container, int64_t invert)
+{
+    int r = PySequence_Contains(container, item);
+    if (r < 0)
+        return NULL;
+    return Py_NewRef((r ^ (int)invert) ? Py_True : Py_False);
+}
+
+int64_t fe_rt_truth(PyObject *o)
+{
+    return PyObject_IsTrue(o);
+}
+
+PyObject *fe_rt_iternext(PyObject *it)
+{
+    PyObject *v = (*Py_TYPE(it)->tp_iternext)(it);
+    if (v == NULL && PyErr_Occurred() && PyErr_ExceptionMatches(PyExc_StopIteration))
+        PyErr_Clear();  /* exhausted, as FOR_ITER treats it */
+    return v;
+}

@@ -13,5 +13,18 @@ PyObject *fe_rt_box_int(int64_t v);
 PyObject *fe_rt_box_float(double v);
 PyObject *fe_rt_box_bool(int64_t v);
 int64_t fe_rt_use_tracing(void);
+/* One opcode's generic work on objects; NULL / -1 with an exception set. */
+PyObject *fe_rt_getattr(PyObject *o, PyObject *name);
+int64_t fe_rt_setattr(PyObject *o, PyObject *name, PyObject *v);
+PyObject *fe_rt_getitem(PyObject *o, PyObject *key);
+int64_t fe_rt_setitem(PyObject *o, PyObject *key, PyObject *v);
+PyObject *fe_rt_binop(PyObject *a, PyObject *b, int64_t op);
+PyObject *fe_rt_compare(PyObject *a, PyObject *b, int64_t op);
+PyObject *fe_rt_contains(PyObject *item, PyObject *container, int64_t invert);
+int64_t fe_rt_truth(PyObject *o);
+/* The next item; NULL without an exception when exhausted. */
+PyObject *fe_rt_iternext(PyObject *it);
+/* BINARY_OP's operator table (interp.c). */
+PyObject *fe_binary_op(int op, PyObject *a, PyObject *b);
 
 #endif
