@@ -24,7 +24,9 @@ SNIPPETS = {
         def f(n):
             t = 0
             for i in range(n):
-                t += abs(i - 50) + sq(i) + max(i, 7) - min(i, 3)
+                t += abs(i - 50) + sq(i)
+            for i in range(n):
+                t += max(i, 7) - min(i, 3)
             return t
         print(f(500))
     """,
@@ -109,13 +111,13 @@ SNIPPETS = {
         print(len(events))
     """,
     "float_results_and_none": """
-        from math import sqrt, fabs
+        from math import sqrt
         def nothing(x):
             return None
         def f(n):
             s = 0.0
             for i in range(n):
-                s += sqrt(i) + fabs(-0.5)
+                s += sqrt(i) + 0.5
                 nothing(s)
             return s
         print(f(300))

@@ -164,7 +164,7 @@ def test_int_accumulator_loop():
         i9 = int_add_ovf(i7, i8)
         guard_no_overflow()
         jump(...)
-    """.replace("jump(...)", "jump(p0, _, i9, i8, p2, descr=...)"), ops), "\n".join(ops)
+    """.replace("jump(...)", "jump(p0, _, _, i9, i8, p2, descr=...)"), ops), "\n".join(ops)
     assert_unboxed(ops)
 
 
@@ -188,7 +188,7 @@ def test_float_recurrence():
         guard_no_overflow()
         i5 = int_lt(i3, i6)
         guard_true(i5)
-        jump(p0, i6, f2, i3, descr=...)
+        jump(p0, _, i6, f2, i3, descr=...)
     """, ops), "\n".join(ops)
     assert_unboxed(ops)
 
@@ -221,7 +221,7 @@ def test_while_with_if_elif():
         guard_no_overflow()
         i7 = int_lt(i6, i8)
         guard_true(i7)
-        jump(p0, i8, i6, _, _, descr=...)
+        jump(p0, _, i8, i6, _, _, descr=...)
     """, ops), "\n".join(ops)
     assert_unboxed(ops)
 
@@ -244,15 +244,15 @@ def test_range_with_step():
         i5 = int_add(i1, i4)
         ...
         jump(...)
-    """.replace("jump(...)", "jump(p0, _, _, _, p2, descr=...)"), ops), "\n".join(ops)
+    """.replace("jump(...)", "jump(p0, _, _, _, _, p2, descr=...)"), ops), "\n".join(ops)
 
 
 def test_loop_calling_a_builtin():
     # A residual call: the frame is synced first (prev_instr, and the
     # locals the loop stores to, boxed), the builtin is called through
-    # CPython, its argument released (CPython's order), an exception leaves
-    # at once, and the int result is guarded, unboxed and released; the
-    # accumulator stays unboxed.
+    # CPython, its argument released (CPython's order), an exception (a NULL
+    # result) leaves at once, and the int result is guarded, unboxed and
+    # released; the accumulator stays unboxed.
     loop = the_loop("""
         def c(n):
             t = 0
@@ -271,7 +271,7 @@ def test_loop_calling_a_builtin():
         ...
         p4 = call_r(ConstClass(call), _, p3, descr=...)
         py_decref(p3)
-        guard_no_exception()
+        guard_nonnull(p4)
         ...
         guard_class(p4, ConstClass(int))
         ...
@@ -279,7 +279,7 @@ def test_loop_calling_a_builtin():
         py_decref(p4)
         i6 = int_add_ovf(i7, i5)
         guard_no_overflow()
-        jump(p0, _, i6, i2, _, descr=...)
+        jump(p0, _, _, i6, i2, _, descr=...)
     """, ops), "\n".join(ops)
 
 

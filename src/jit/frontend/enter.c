@@ -164,7 +164,8 @@ int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp)
 {
     void *inputs[FE_MAX_INPUTS];
     inputs[0] = frame->localsplus;
-    for (int k = 1; k < L->ninputs; k++)
+    inputs[1] = &PyThreadState_Get()->cframe->use_tracing;
+    for (int k = FE_FIRST_SLOT_INPUT; k < L->ninputs; k++)
         if (!unbox_input(frame->localsplus[L->input_slot[k]], L->input_kind[k], &inputs[k]))
             return -1;
     rt_count(RT_C_LOOP_ENTRIES, 1);

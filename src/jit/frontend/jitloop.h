@@ -21,15 +21,19 @@ typedef enum {
                     next instruction unboxes it) */
 } fe_kind;
 
+/* Trace inputs: p0 the frame's localsplus, i1 the address of the flag
+ * that says tracing is on, then the slots. */
+#define FE_FIRST_SLOT_INPUT 2
+
 typedef struct fe_loop {
     ir_trace *trace;          /* optimised trace: snapshots and constants for deopt */
     jit_loop *mc;             /* machine code */
     PyCodeObject *code;       /* borrowed: the loop lives in the code's co_extra */
     int header;               /* code unit index of the loop header */
     int nentry;               /* slots at the header: nlocalsplus + stack depth */
-    int ninputs;              /* inputs[0] is the frame's localsplus */
-    int *input_slot;          /* per input k >= 1: its frame slot */
-    uint8_t *input_kind;      /* per input k >= 1: fe_kind the slot must have */
+    int ninputs;              /* see FE_FIRST_SLOT_INPUT */
+    int *input_slot;          /* per input k >= FE_FIRST_SLOT_INPUT: its frame slot */
+    uint8_t *input_kind;      /* per such input: the fe_kind the slot must have */
     ir_ref *slot_input;       /* per slot < nentry: its input ref, or IR_NONE */
     uint8_t *written;         /* per slot < nentry: stored to somewhere in the loop */
     int loop_no;

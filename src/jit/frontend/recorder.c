@@ -47,9 +47,17 @@ struct fe_recorder {
     ir_ref *from_refs;   /* bridge input k = from_refs[k] of the exit's trace */
     bool has_calls;      /* the frame was synced before calls */
     uint8_t *dirty;      /* per local: the frame's box may be stale */
+    int nresidual;       /* residual operations recorded (calls into CPython) */
     uint8_t *hint;       /* slots a previous trace of this loop stored to */
     double t0;
 };
+
+/* Loops with more residual operations (calls into CPython for what the
+ * recorder does not compile inline) than this are left to the interpreter,
+ * which runs them faster than compiled code that syncs the frame around
+ * every call. Measured with bench/: 2 keeps loops with a call or two to a
+ * small function or builtin compiled. */
+#define FE_MAX_RESIDUAL 2
 
 /* The one trace being recorded, if any: PyPy records one at a time. Lives
  * here because the recording frame's interpreter invocation and the abort
@@ -290,6 +298,14 @@ static bool close_loop(fe_recorder *r)
 {
     if (r->depth != r->nentry - r->nlocalsplus)
         return abort_bad_loop(r, "stack depth differs at the loop header");
+    if (r->bridge_of == NULL && r->nresidual > FE_MAX_RESIDUAL) {
+        /* Each residual operation costs a frame sync, boxing and a call:
+         * a loop made mostly of them runs faster in the interpreter. */
+        char what[96];
+        snprintf(what, sizeof what, "%d residual operations per iteration (at most %d compiled)",
+                 r->nresidual, FE_MAX_RESIDUAL);
+        return abort_unsupported(r, what);
+    }
     if (r->has_calls && r->bridge_of == NULL) {
         /* Calls synced the locals stored to before them and those a
          * previous trace stored to; a local stored to only after a call
@@ -315,7 +331,8 @@ static bool close_loop(fe_recorder *r)
     if (args == NULL)
         return abort_bad_loop(r, "out of memory");
     args[0] = 0;  /* p0, the frame */
-    for (int k = 1; k < L->ninputs; k++) {
+    args[1] = 1;  /* i1, where the frame's cframe says whether tracing is on */
+    for (int k = FE_FIRST_SLOT_INPUT; k < L->ninputs; k++) {
         int slot = L->input_slot[k];
         rec_val v = r->slots[slot];
         if (v.kind != L->input_kind[k]) {
@@ -386,7 +403,7 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     r->header = header;
     r->nlocalsplus = co->co_nlocalsplus;
     r->nentry = (int)(sp - frame->localsplus);
-    if (r->nentry + 1 > 256)  /* enter.c's FE_MAX_INPUTS */
+    if (r->nentry + FE_FIRST_SLOT_INPUT > 256)  /* enter.c's FE_MAX_INPUTS */
         goto oom;
     r->depth = r->nentry - r->nlocalsplus;
     r->snap = -1;
@@ -398,8 +415,8 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     L->code = co;
     L->header = header;
     L->nentry = r->nentry;
-    L->input_slot = calloc((size_t)r->nentry + 1, sizeof *L->input_slot);
-    L->input_kind = calloc((size_t)r->nentry + 1, 1);
+    L->input_slot = calloc((size_t)r->nentry + FE_FIRST_SLOT_INPUT, sizeof *L->input_slot);
+    L->input_kind = calloc((size_t)r->nentry + FE_FIRST_SLOT_INPUT, 1);
     L->slot_input = calloc((size_t)r->nentry + 1, sizeof *L->slot_input);
     L->written = calloc((size_t)r->nentry + 1, 1);
     r->written = L->written;
@@ -410,7 +427,8 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
 
     /* Inputs: p0 = the frame's localsplus, then one per non-empty slot. */
     ir_input(r->t, 'r');
-    int n = 1;
+    ir_input(r->t, 'i');
+    int n = FE_FIRST_SLOT_INPUT;
     for (int k = 0; k < r->nentry; k++) {
         PyObject *o = frame->localsplus[k];
         fe_kind kind = kind_of(o);
@@ -512,7 +530,7 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     r->bridge_exit = e;
     r->slots = calloc((size_t)(co->co_nlocalsplus + co->co_stacksize), sizeof *r->slots);
     r->dirty = malloc((size_t)(co->co_nlocalsplus + co->co_stacksize));
-    r->from_refs = malloc(sizeof(ir_ref) * ((size_t)f->nslots + 1));
+    r->from_refs = malloc(sizeof(ir_ref) * ((size_t)f->nslots + FE_FIRST_SLOT_INPUT));
     r->t = ir_trace_new();
     if (r->slots == NULL || r->dirty == NULL || r->from_refs == NULL || r->t == NULL)
         goto oom;
@@ -520,8 +538,10 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     /* Inputs: p0, then one per distinct value the snapshot needs; the
      * snapshot's constants become the bridge's constants. */
     ir_input(r->t, 'r');
+    ir_input(r->t, 'i');
     r->from_refs[0] = 0;
-    int n = 1;
+    r->from_refs[1] = 1;
+    int n = FE_FIRST_SLOT_INPUT;
     for (int k = 0; k < f->nslots; k++) {
         ir_slot s = snap[k];
         fe_kind kind = kind_of_box(s.kind);
@@ -535,7 +555,7 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
             v = c->type == 'f' ? ir_const_float(r->t, c->v.f)
               : c->type == 'r' ? ir_const_ptr(r->t, c->v.p) : ir_const_int(r->t, c->v.i);
         } else {
-            int j = 1;
+            int j = FE_FIRST_SLOT_INPUT;
             while (j < n && r->from_refs[j] != s.ref)
                 j++;
             if (j == n) {
@@ -843,6 +863,14 @@ static bool sync_frame(fe_recorder *r, int index)
     return true;
 }
 
+/* Whether a callee switched tracing on: the cframe's flag, through the
+ * address the loop gets as input i1. */
+static ir_ref use_tracing(fe_recorder *r)
+{
+    int d = field_descr(r, "cframe.use_tracing", 0, 1, 'U');
+    return IR_EMIT(r->t, IR_getfield_raw_i, d, 1);
+}
+
 /* A residual call of helper `fn` that may run Python code, for the
  * instruction at `index` (next: the one after it). The first `nvals`
  * values are passed as objects (unboxed ones boxed), then `extra` ints.
@@ -879,6 +907,7 @@ static bool residual(fe_recorder *r, int index, int next, void *fn, const char *
     types[nvals + nextra] = 0;
     if (!sync_frame(r, index))
         return false;
+    r->nresidual++;
     int d = call_descr(r, name, res_type, types, IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
     ir_ref res = ir_emit(r->t, res_type == 'r' ? IR_call_r : IR_call_i, args, 1 + nvals + nextra, d);
     /* Release what the instruction consumed: boxes made here, and owned
@@ -890,14 +919,17 @@ static bool residual(fe_recorder *r, int index, int next, void *fn, const char *
     int saved_start = r->instr_start;
     r->instr_start = -1 - index;  /* negative pc: "raise the pending exception here" */
     r->snap = -1;
-    guard0(r, IR_guard_no_exception);
+    /* the helpers fail exactly when they return NULL (objects) or a
+     * negative number (ints): no PyErr_Occurred() call needed */
+    if (res_type == 'r')
+        guard1(r, IR_guard_nonnull, res);
+    else
+        guard1(r, IR_guard_false, emit2(r, IR_int_lt, res, ir_const_int(r->t, 0)));
     if (res_type == 'r')
         push(r, (rec_val){res, FE_K_OWNED});
     r->instr_start = next;
     r->snap = -1;
-    int dt = call_descr(r, "use_tracing", 'i', "", 0);
-    ir_ref tr = IR_EMIT(r->t, IR_call_i, dt, ir_const_class(r->t, (void *)fe_rt_use_tracing, "use_tracing"));
-    guard1(r, IR_guard_false, tr);
+    guard1(r, IR_guard_false, use_tracing(r));
     r->instr_start = saved_start;
     r->snap = -1;
     if (out)
@@ -1017,6 +1049,7 @@ static bool record_for_iter_generic(fe_recorder *r, int index, int oparg, int ne
     rec_val it = TOP(1);
     if (!sync_frame(r, index))
         return false;
+    r->nresidual++;
     int d = call_descr(r, "iternext", 'r', "r", IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
     ir_ref res = IR_EMIT(r->t, IR_call_r, d, ir_const_class(r->t, (void *)fe_rt_iternext, "iternext"),
                          it.ref);
@@ -1032,9 +1065,7 @@ static bool record_for_iter_generic(fe_recorder *r, int index, int oparg, int ne
     push(r, (rec_val){res, FE_K_OWNED});
     r->instr_start = next;
     r->snap = -1;
-    int dt = call_descr(r, "use_tracing", 'i', "", 0);
-    ir_ref tr = IR_EMIT(r->t, IR_call_i, dt, ir_const_class(r->t, (void *)fe_rt_use_tracing, "use_tracing"));
-    guard1(r, IR_guard_false, tr);
+    guard1(r, IR_guard_false, use_tracing(r));
     r->instr_start = saved;
     r->snap = -1;
     return true;

@@ -47,12 +47,6 @@ PyObject *fe_rt_box_bool(int64_t v)
     return Py_NewRef(v ? Py_True : Py_False);
 }
 
-int64_t fe_rt_use_tracing(void)
-{
-    /* A callee that switched tracing on wrote it into our cframe. */
-    return PyThreadState_Get()->cframe->use_tracing != 0;
-}
-
 PyObject *fe_rt_getattr(PyObject *o, PyObject *name)
 {
     return PyObject_GetAttr(o, name);

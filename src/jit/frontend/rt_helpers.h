@@ -12,7 +12,6 @@ PyObject *fe_rt_call4(PyObject *f, PyObject *a, PyObject *b, PyObject *c, PyObje
 PyObject *fe_rt_box_int(int64_t v);
 PyObject *fe_rt_box_float(double v);
 PyObject *fe_rt_box_bool(int64_t v);
-int64_t fe_rt_use_tracing(void);
 /* One opcode's generic work on objects; NULL / -1 with an exception set. */
 PyObject *fe_rt_getattr(PyObject *o, PyObject *name);
 int64_t fe_rt_setattr(PyObject *o, PyObject *name, PyObject *v);
