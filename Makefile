@@ -24,7 +24,7 @@ LDFLAGS_ALL := -shared $(EXTRA_LDFLAGS)
 
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: all build run test test-c test-py test-cpython test-cpython-quick deps clean bench
+.PHONY: all build run test test-c test-py test-cpython test-cpython-quick deps clean bench fuzz
 
 all: build
 build: $(EXT)
@@ -58,6 +58,12 @@ test-cpython-quick: build
 
 bench: deps build
 	$(PYTHON) bench/run.py --markdown docs/benchmarks.md
+
+# Differential fuzzing, JIT vs plain CPython: make fuzz N=1000 SEED=0
+N ?= 200
+SEED ?= 0
+fuzz: build
+	$(PYTHON) tools/fuzz/run.py --count $(N) --seed $(SEED)
 
 clean:
 	rm -f src/pypyjit/_pypyjit*.so
