@@ -24,7 +24,7 @@ LDFLAGS_ALL := -shared $(EXTRA_LDFLAGS)
 
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
-.PHONY: all build run test test-c test-py test-cpython test-cpython-quick deps clean bench fuzz
+.PHONY: all build run test test-c test-py test-cpython test-cpython-quick deps clean bench fuzz ci
 
 all: build
 build: $(EXT)
@@ -55,6 +55,10 @@ test-cpython: deps build
 
 test-cpython-quick: build
 	$(PYTHON) tools/cpython_tests.py --quick
+
+# What CI runs: every test, CPython's listed regression modules in full,
+# the reference-leak and sanitizer builds, and a fuzz batch.
+ci: test test-cpython test-refleak test-asan fuzz
 
 bench: deps build
 	$(PYTHON) bench/run.py --markdown docs/benchmarks.md

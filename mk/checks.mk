@@ -42,7 +42,8 @@ ASAN_ENV = LD_PRELOAD=$$($(CC) -print-file-name=libasan.so) \
 build-dbg:
 	$(MAKE) build PYTHON=$(PYTHON_DBG)
 
-test-refleak: build-dbg
+test-refleak: DEPS_EXTRA = python3.11-dbg python3.11-dev
+test-refleak: deps build-dbg
 	$(PYTHON_DBG) tools/refleak.py $(REFLEAK_ARGS)
 	$(PYTHON_DBG) -m pytest -q $(REFLEAK_PYTESTS)
 	@if [ ! -f tools/fuzz/run.py ]; then echo "fuzz: skipped, no tools/fuzz/run.py"; \
