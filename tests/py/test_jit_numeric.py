@@ -248,3 +248,39 @@ def test_no_rwx_mapping_after_compiling():
     """)
     assert out.returncode == 0, out
     assert out.stdout.strip() == "[]"
+
+
+def test_compiled_loop_gives_way_to_threads_and_signals():
+    # The eval-breaker guard at the top of a compiled loop fails whenever
+    # another thread wants the GIL or a signal is pending; it must always
+    # return to the interpreter, never grow a bridge (trace_eagerness=1
+    # would build one at its first failure).
+    from jitrun import run
+    code = """
+        import threading, time, signal, os
+        done = [False]
+        counter = [0]
+        def worker():
+            for _ in range(20):
+                time.sleep(0.001)
+            done[0] = True
+        threading.Thread(target=worker).start()
+        def spin():
+            n = 0
+            while not done[0]:
+                n += 1
+            return n > 0
+        print(spin())
+        def interrupted():
+            try:
+                while True:
+                    counter[0] += 1
+                    if counter[0] == 20000:
+                        os.kill(os.getpid(), signal.SIGINT)
+            except KeyboardInterrupt:
+                return "caught"
+        print(interrupted())
+    """
+    on = run(code, params="threshold=3,trace_eagerness=1", timeout=60)
+    off = run(code, jit=False, timeout=60)
+    assert on == off and on.stdout == "True\ncaught\n", (on, off)

@@ -5,6 +5,7 @@
 #include "../runtime/runtime.h"
 #include "../opt/opt.h"
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 static double now(void)
@@ -48,6 +49,30 @@ static int grow_exits(fe_loop *L)
     return 0;
 }
 
+/* Guards that exist to give the interpreter control (the eval breaker:
+ * signals, other threads; tracing switched on) must always go back to it:
+ * a bridge from them would keep the machine code running instead. */
+static bool wants_interpreter(const ir_trace *t, ir_ref guard)
+{
+    if (ir_opnum(t, guard) != IR_guard_false || ir_nargs(t, guard) != 1)
+        return false;
+    ir_ref flag = ir_arg(t, guard, 0);
+    if (!ir_is_op(flag) || ir_opnum(t, flag) != IR_getfield_raw_i)
+        return false;
+    const ir_descr *d = ir_op_descr(t, flag);
+    return d != NULL && d->name != NULL &&
+           (strcmp(d->name, "ceval.eval_breaker") == 0 || strcmp(d->name, "cframe.use_tracing") == 0);
+}
+
+static void mark_interpreter_exits(fe_loop *L, int first)
+{
+    for (int e = first; e < L->nexit_fails; e++) {
+        const jit_exit *x = &L->mc->exits[e];
+        if (x->snap >= 0 && wants_interpreter(jit_exit_trace(L->mc, e), x->guard))
+            L->exit_state[e] = FE_EXIT_GIVEN_UP;
+    }
+}
+
 /* Runs the passes enable_opts names; NULL (with err) on failure. */
 static ir_trace *optimise(const ir_trace *t, char *err, size_t errsize)
 {
@@ -85,8 +110,10 @@ int fe_compile_bridge(fe_loop *L, int e, ir_trace *t, ir_ref *from_refs)
     if (b < 0)
         goto fail;
     L->bridge_traces[L->nbridges++] = t;  /* the backend borrows it */
+    int first_new = L->nexit_fails;
     if (grow_exits(L) < 0)
         PyErr_Clear();  /* out of memory: the bridge's exits just go uncounted */
+    mark_interpreter_exits(L, first_new);
     free(from_refs);
     rt_count(RT_C_TOTAL_COMPILED_BRIDGES, 1);
     rt_event_compiled_bridge(L, b);
@@ -135,6 +162,7 @@ int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *L)
     L->pending_bridge = -1;
     if (grow_exits(L) < 0)
         goto fail_loop;
+    mark_interpreter_exits(L, 0);
     L->loop_no = rt.next_loop_no++;
     cell->loop = L;
     cell->flags |= JC_EXISTS;

@@ -177,7 +177,8 @@ int jit_compile_bridge(jit_loop *loop, int exit, ir_trace *t, const ir_ref *from
         x.loc0 += (uint32_t)loop->nlocs;
         loop->exits[loop->nexits + e] = x;
     }
-    memcpy(loop->locs + loop->nlocs, c->locs, (size_t)c->nlocs * sizeof *c->locs);
+    if (c->nlocs > 0)  /* c->locs is NULL when the bridge's exits need no value */
+        memcpy(loop->locs + loop->nlocs, c->locs, (size_t)c->nlocs * sizeof *c->locs);
     loop->nexits += c->nexits;
     loop->nlocs += c->nlocs;
     loop->exits[exit].bridged = nb;
