@@ -21,7 +21,8 @@ import json as _json, sys as _sys, pypyjit as _pj
 _loops = []
 def _hook(info):
     if info.operations is not None:
-        _loops.append({"name": info.greenkey[0].co_name, "type": info.type,
+        _loops.append({"name": info.greenkey[0].co_name if info.greenkey else None,
+                       "type": info.type,
                        "ops": [repr(op) for op in info.operations
                                if not repr(op).startswith("debug_merge_point")]})
 _pj.set_compile_hook(_hook)
@@ -379,3 +380,36 @@ def test_enable_debug_counts_loop_iterations():
     # the 100th back-edge makes it hot, the 101st iteration is recorded,
     # the rest run as machine code (the last one exits at FOR_ITER's guard)
     assert 880 <= runs[("loop", 0)] <= 900
+
+
+def test_guard_failing_often_grows_a_bridge():
+    # The `if` goes one way for two iterations in three: the guard recorded
+    # for the other way fails often and gets a bridge back to the loop.
+    src = CAPTURE + textwrap.dedent("""
+        def b(n):
+            a = c = 0
+            for i in range(n):
+                if i % 3 == 0:
+                    a += i
+                else:
+                    c += 1
+            return a, c
+        print(b(3000))
+        _bridges = [l for l in _loops if l["type"] == "bridge"]
+    """) + DUMP
+    out = run(src, params="threshold=200,trace_eagerness=5")
+    assert out.returncode == 0, out
+    assert out.stdout.splitlines()[0] == str((sum(range(0, 3000, 3)), 2000))
+    loops = json.loads(next(l for l in out.stdout.splitlines() if l.startswith("LOOPS="))[6:])
+    kinds = [l["type"] for l in loops if l["name"] == "b" or l["type"] == "bridge"]
+    assert kinds[0] == "loop" and "bridge" in kinds, kinds
+    bridge = next(l for l in loops if l["type"] == "bridge")
+    # the bridge does the other branch's work unboxed and jumps to the loop
+    assert match("""
+        ...
+        i1 = int_add_ovf(_, _)
+        guard_no_overflow()
+        ...
+        jump(p0, _, _, _, _, _, _, descr=...)
+    """, bridge["ops"]), "\n".join(bridge["ops"])
+    assert_unboxed(bridge["ops"])
