@@ -17,7 +17,7 @@ def kernel(n):
 
 
 def main():
-    x, s = kernel(10_000_000)
+    x, s = kernel(20_000_000)
     print("float_kernel: %.6f %.6f" % (x, s))
 
 

@@ -17,7 +17,7 @@ def kernel(n):
 
 
 def main():
-    print("int_kernel:", kernel(12_000_000))
+    print("int_kernel:", kernel(24_000_000))
 
 
 if __name__ == "__main__":
