@@ -277,68 +277,51 @@ op_RESUME:
     CHECK_TRACING();
     DISPATCH();
 
+/* LOAD_FAST's work; an unbound local goes to CPython, which raises the
+ * UnboundLocalError itself. */
+#define PUSH_LOCAL(i)                                                     \
+    do {                                                                  \
+        PyObject *v_ = GETLOCAL(i);                                       \
+        if (v_ == NULL)                                                   \
+            HANDOFF_HERE();                                               \
+        Py_INCREF(v_);                                                    \
+        PUSH(v_);                                                         \
+    } while (0)
+
 op_LOAD_FAST:
-op_LOAD_CLOSURE: {
-    PyObject *v = GETLOCAL(oparg);
-    if (v == NULL)
-        HANDOFF_HERE();  /* CPython raises UnboundLocalError itself */
-    Py_INCREF(v);
-    PUSH(v);
+op_LOAD_CLOSURE:
+    PUSH_LOCAL(oparg);
     DISPATCH();
-}
 
 /* ---- private opcodes (quick_ops.def): a pair of instructions in one
  * dispatch, or a type-specialised fast path that falls back to the base
  * opcode's handler. The second instruction of a pair sets prev_instr to
  * its own unit before anything that can fail. */
 
-op_FE_LOAD_FAST__LOAD_FAST: {
-    PyObject *v = GETLOCAL(oparg);
-    if (v == NULL)
-        HANDOFF_HERE();
-    Py_INCREF(v);
-    PUSH(v);
+op_FE_LOAD_FAST__LOAD_FAST:
+    PUSH_LOCAL(oparg);
     NEXT_INSTR();
-    v = GETLOCAL(oparg);
-    if (v == NULL)
-        HANDOFF_HERE();
-    Py_INCREF(v);
-    PUSH(v);
+    PUSH_LOCAL(oparg);
     DISPATCH();
-}
 
-op_FE_LOAD_FAST__LOAD_CONST: {
-    PyObject *v = GETLOCAL(oparg);
-    if (v == NULL)
-        HANDOFF_HERE();
-    Py_INCREF(v);
-    PUSH(v);
+op_FE_LOAD_FAST__LOAD_CONST:
+    PUSH_LOCAL(oparg);
     NEXT_INSTR();
     PUSH(Py_NewRef(CONST(oparg)));
     DISPATCH();
-}
 
-op_FE_LOAD_CONST__LOAD_FAST: {
+op_FE_LOAD_CONST__LOAD_FAST:
     PUSH(Py_NewRef(CONST(oparg)));
     NEXT_INSTR();
-    PyObject *v = GETLOCAL(oparg);
-    if (v == NULL)
-        HANDOFF_HERE();
-    Py_INCREF(v);
-    PUSH(v);
+    PUSH_LOCAL(oparg);
     DISPATCH();
-}
 
 op_FE_STORE_FAST__LOAD_FAST: {
     PyObject *old = GETLOCAL(oparg);
     GETLOCAL(oparg) = POP();
     Py_XDECREF(old);
     NEXT_INSTR();
-    PyObject *v = GETLOCAL(oparg);
-    if (v == NULL)
-        HANDOFF_HERE();
-    Py_INCREF(v);
-    PUSH(v);
+    PUSH_LOCAL(oparg);
     DISPATCH();
 }
 
