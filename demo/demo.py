@@ -52,8 +52,11 @@ def main():
           f"{c['TOTAL_COMPILED_BRIDGES']}")
     aborts = {k: v for k, v in c.items() if k.startswith("ABORT_") and v}
     print(f"  tracing aborts:                      {aborts or 'none'}")
-    print(f"  time tracing / in the backend:       {times['TRACING']:.3f} s / "
-          f"{times['BACKEND']:.3f} s")
+    print(f"  entries into machine code / exits:   {c.get('LOOP_ENTRIES', 0)} / "
+          f"{c.get('GUARD_FAILURES', 0)}")
+    print(f"  time tracing / in the backend:       {times['TRACING'] * 1000:.2f} ms / "
+          f"{times['BACKEND'] * 1000:.2f} ms")
+    print(f"  machine code in use:                 {stats['asm'][1]} bytes")
     if c["TOTAL_COMPILED_LOOPS"] == 0:
         print("  Nothing was compiled: this version has no tracer or backend yet, so hot")
         print("  loops keep running in the JIT's own interpreter (see README).")
