@@ -1,6 +1,8 @@
 """Soak: compile and release thousands of loops in a row; code memory and
 the process's memory must come back to a steady level (issue: measure and
 prove, section 4)."""
+import os
+
 from jitrun import run
 
 
@@ -35,5 +37,8 @@ def test_compile_release_thousands_of_loops():
     in_use = [m[0] for m in marks]
     rss = [m[1] for m in marks]
     assert max(in_use) == min(in_use), in_use     # code memory back to the same level
-    # after the first round warms everything up, RSS stays within 2 MiB
-    assert max(rss[1:]) - min(rss[1:]) < 2048, rss
+    # after the first round warms everything up, RSS stays within 2 MiB --
+    # except under AddressSanitizer, whose quarantine holds freed memory
+    # back on purpose (make test-asan), so RSS says nothing there
+    if "ASAN_OPTIONS" not in os.environ:
+        assert max(rss[1:]) - min(rss[1:]) < 2048, rss

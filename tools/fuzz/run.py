@@ -39,7 +39,9 @@ Result = namedtuple("Result", "seed ref jit constructs reproducer minimised")
 def env():
     """The same environment for both runs; a fixed hash seed keeps str-keyed orders equal."""
     e = dict(os.environ)
-    e["PYTHONPATH"] = os.path.join(REPO, "src")
+    # PYPYJIT_SRC: where the package comes from (make test-asan points it
+    # at the sanitized build), as in tests/py/jitrun.py
+    e["PYTHONPATH"] = os.environ.get("PYPYJIT_SRC", os.path.join(REPO, "src"))
     e["PYTHONHASHSEED"] = "0"
     for k in ("PYTHONSTARTUP", "PYTHONWARNINGS", "PYTHONDEVMODE", "PYTHONINSPECT"):
         e.pop(k, None)
