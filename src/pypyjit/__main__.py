@@ -157,13 +157,27 @@ def call(func, *args):
     """Run func(*args); return the uncaught exception, if any, other than SystemExit.
 
     SystemExit propagates: python3's top level handles it exactly as it would
-    have for the program itself."""
+    have for the program itself. What the runner uses of the recursion limit
+    (its frames and C calls, down to here; plus run_file's frame and its
+    exec() call when that runs the program) is given back for the program's
+    run: python3 runs a program with none of its own on the stack, and a
+    module it runs with -m through runpy, as we do."""
+    c = pypyjit._pypyjit
+    adjust = getattr(c, "adjust_recursion", None)
+    hidden = 0
+    if adjust is not None:
+        # recursion_depth() counts its own C call: one less
+        hidden = c.recursion_depth() - 1 + (2 if func is run_file else 0)
+        adjust(hidden)
     try:
         func(*args)
     except SystemExit:
         raise
     except BaseException as exc:
         return exc
+    finally:
+        if adjust is not None:
+            adjust(-hidden)
     return None
 
 

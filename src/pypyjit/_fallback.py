@@ -182,6 +182,14 @@ def set_debug(on):
     bool(on)
 
 
+def adjust_recursion(k):
+    int(k)  # pure Python cannot move the recursion counter: the runner's frames stay counted
+
+
+def recursion_depth():
+    return 1
+
+
 def last_abort_detail():
     return ""
 

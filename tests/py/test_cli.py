@@ -259,3 +259,17 @@ def test_help(flag):
     rc, out, err = run([PY, "-m", "pypyjit", flag, "-c", "print('ran')"])
     assert (rc, err) == (0, b"")
     assert out.startswith(b"usage: python3 -m pypyjit ") and b"--jit" in out and b"ran" not in out
+
+
+RECURSE = "def d(n):\n    for i in range(1):\n        return d(n + 1)\nd(0)\n"
+
+
+@pytest.mark.parametrize("jit", [JIT, "off"])
+def test_recursion_limit_reached_at_the_same_depth(tmp_path, jit):
+    # The runner's own frames and calls are given back to the recursion
+    # limit: the RecursionError and its "[Previous line repeated N more
+    # times]" are python3's, for a script, -c and -m.
+    write(tmp_path / "rec.py", RECURSE)
+    both(["rec.py"], cwd=tmp_path, jit=jit)
+    both(["-c", RECURSE], cwd=tmp_path, jit=jit)
+    both(["-m", "rec"], cwd=tmp_path, jit=jit)

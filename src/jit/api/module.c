@@ -343,7 +343,32 @@ static PyObject *api_last_abort_detail(PyObject *self, PyObject *noargs)
     return PyUnicode_FromString(rt_last_abort_detail());
 }
 
+/* The runner's frames (python -m pypyjit) count against the recursion
+ * limit, where python3 runs a program with none of its own on the stack:
+ * the runner gives their number back around the program's run. */
+static PyObject *api_adjust_recursion(PyObject *self, PyObject *arg)
+{
+    (void)self;
+    int k = _PyLong_AsInt(arg);
+    if (k == -1 && PyErr_Occurred())
+        return NULL;
+    PyThreadState_Get()->recursion_remaining += k;
+    Py_RETURN_NONE;
+}
+
+static PyObject *api_recursion_depth(PyObject *self, PyObject *noargs)
+{
+    (void)self;
+    (void)noargs;
+    PyThreadState *ts = PyThreadState_Get();
+    return PyLong_FromLong(ts->recursion_limit - ts->recursion_remaining);
+}
+
 static PyMethodDef api_methods[] = {
+    {"adjust_recursion", api_adjust_recursion, METH_O,
+     "Add k to the current thread's remaining recursion depth (the runner's frames)."},
+    {"recursion_depth", api_recursion_depth, METH_NOARGS,
+     "How much of the recursion limit the current thread uses now."},
     {"last_abort_detail", api_last_abort_detail, METH_NOARGS,
      "What the last ABORT_UNSUPPORTED / ABORT_BAD_LOOP stopped at (diagnostics)."},
     {"param_table", api_param_table, METH_NOARGS, "((name, default, minimum, doc), ...)"},
