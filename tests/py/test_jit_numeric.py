@@ -159,6 +159,40 @@ SNIPPETS = {
         print(f(5))
         print(f(2000))
     """,
+    "list_indexing_inline": """
+        def f(xs, n):
+            t = 0
+            for i in range(n):
+                t += xs[i % len(xs)]
+            return t
+        def g(xs):
+            s = 0.0
+            for i in range(len(xs)):
+                s += xs[i] * 0.5
+            return s
+        def h(xs):
+            t = 0
+            for i in range(len(xs)):
+                t += xs[i]
+                if i == 50:
+                    xs[i + 1] = 10**30       # the next read gets a big int
+            return t
+        def k(xs):
+            t = 0
+            for i in range(-1, -len(xs), -1):   # negative indices: generic path
+                t += xs[i]
+            return t
+        def m(xs):
+            t = 0
+            for i in range(len(xs) + 5):
+                try:
+                    t += xs[i]
+                except IndexError:
+                    t -= 1
+            return t
+        print(f(list(range(100)), 5000), g([x * 1.5 for x in range(500)]),
+              h(list(range(100))), k(list(range(100))), m(list(range(60))))
+    """,
     "nested_loops": """
         def f(n):
             t = 0

@@ -1041,6 +1041,33 @@ static bool store_fast(fe_recorder *r, int index, int k)
     return true;
 }
 
+/* list[i] for an exact list held by a local and an int index >= 0, inline:
+ * no Python code can run, so no frame sync and no call. The item is
+ * increfed at once (the trace owns it): the list may change later in the
+ * iteration. False when this is not the case (the generic path records
+ * it). */
+static bool record_list_getitem(fe_recorder *r, PyObject *container, PyObject *sub)
+{
+    rec_val c = TOP(2), k = TOP(1);
+    int64_t i;
+    if (c.kind != FE_K_REF || k.kind != FE_K_INT || !PyList_CheckExact(container) ||
+        !fits_int64(sub, &i) || i < 0 || i >= PyList_GET_SIZE(container))
+        return false;
+    guard2(r, IR_guard_class, c.ref, ir_const_class(r->t, &PyList_Type, "list"));
+    int dsz = field_descr(r, "list.ob_size", (int)offsetof(PyVarObject, ob_size), 8, 'S');
+    int dit = field_descr(r, "list.ob_item", (int)offsetof(PyListObject, ob_item), 8, 'P');
+    ir_ref len = IR_EMIT(r->t, IR_getfield_gc_i, dsz, c.ref);
+    /* unsigned: a negative index fails too (the interpreter handles it) */
+    guard_truth(r, emit2(r, IR_uint_lt, k.ref, len), true);
+    ir_ref items = IR_EMIT(r->t, IR_getfield_gc_r, dit, c.ref);
+    ir_descr da = {.kind = IR_DESCR_ARRAY, .flag = 'P', .size = 8, .name = "list items"};
+    ir_ref item = IR_EMIT(r->t, IR_getarrayitem_gc_r, ir_descr_add(r->t, &da), items, k.ref);
+    IR_EMIT(r->t, IR_py_incref, -1, item);
+    r->depth -= 2;
+    push(r, (rec_val){item, FE_K_OWNED});
+    return true;
+}
+
 /* FOR_ITER over any iterator: next() through CPython; exhausted, the
  * loop is left for FOR_ITER's target (the interpreter drops the
  * iterator). */
@@ -1151,6 +1178,8 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case CONTAINS_OP:
         return generic2(r, index, next, (void *)fe_rt_contains, "contains", oparg);
     case BINARY_SUBSCR: {
+        if (record_list_getitem(r, sp[-2], sp[-1]))
+            return true;
         rec_val vals[2] = {TOP(2), TOP(1)};
         return residual(r, index, next, (void *)fe_rt_getitem, "getitem", vals, 2, NULL, 0, 2,
                         'r', NULL);
