@@ -17,6 +17,16 @@ SRC = os.environ.get("PYPYJIT_SRC", os.path.join(REPO, "src"))
 
 Outcome = namedtuple("Outcome", "returncode stdout stderr")
 
+# Appended to a snippet: under the JIT, a loop must really have been
+# compiled and entered (a no-op with the JIT off).
+CHECK_COMPILED = """
+import sys as _sys
+_pj = _sys.modules.get("pypyjit")
+if _pj is not None:
+    _c = _pj.get_stats_snapshot().counters
+    assert _c["TOTAL_COMPILED_LOOPS"] >= 1 and _c["LOOP_ENTRIES"] >= 1, _c
+"""
+
 # Low thresholds so that everything the JIT can do, it does.
 LOW = "threshold=3,function_threshold=3,trace_eagerness=2"
 

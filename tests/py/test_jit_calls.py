@@ -7,15 +7,8 @@ import textwrap
 
 import pytest
 
-from jitrun import compare
+from jitrun import CHECK_COMPILED, compare
 
-CHECK_COMPILED = """
-import sys as _sys
-_pj = _sys.modules.get("pypyjit")
-if _pj is not None:
-    _c = _pj.get_stats_snapshot().counters
-    assert _c["TOTAL_COMPILED_LOOPS"] >= 1 and _c["LOOP_ENTRIES"] >= 1, _c
-"""
 
 SNIPPETS = {
     "builtins_and_user_functions": """

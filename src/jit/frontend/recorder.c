@@ -217,6 +217,23 @@ static ir_ref truth(fe_recorder *r, rec_val v, PyObject *concrete, bool *is_cons
 }
 
 /* Guards `cond` (0/1) to stay as it is now. */
+/* A guard whose snapshot resumes at code unit `pc` (negative: raise the
+ * pending exception at -1 - pc) with the stack as the model has it now,
+ * instead of before the instruction being recorded. arg: IR_NONE for a
+ * guard without one. */
+static void guard_resuming_at(fe_recorder *r, int pc, int op, ir_ref arg)
+{
+    int saved = r->instr_start;
+    r->instr_start = pc;
+    r->snap = -1;
+    if (arg == IR_NONE)
+        guard0(r, op);
+    else
+        guard1(r, op, arg);
+    r->instr_start = saved;
+    r->snap = -1;
+}
+
 static void guard_truth(fe_recorder *r, ir_ref cond, bool now_true)
 {
     if (ir_is_const(cond))
@@ -916,22 +933,18 @@ static bool residual(fe_recorder *r, int index, int next, void *fn, const char *
         if (owned[k] && (vals[k].kind != FE_K_OWNED || npop > 0))
             IR_EMIT(r->t, IR_py_decref, -1, args[1 + k]);
     r->depth -= npop;
-    int saved_start = r->instr_start;
-    r->instr_start = -1 - index;  /* negative pc: "raise the pending exception here" */
-    r->snap = -1;
-    /* the helpers fail exactly when they return NULL (objects) or a
-     * negative number (ints): no PyErr_Occurred() call needed */
+    /* The call raised: the interpreter raises it at this instruction. The
+     * helpers fail exactly when they return NULL (objects) or a negative
+     * number (ints): no PyErr_Occurred() call needed. */
     if (res_type == 'r')
-        guard1(r, IR_guard_nonnull, res);
+        guard_resuming_at(r, -1 - index, IR_guard_nonnull, res);
     else
-        guard1(r, IR_guard_false, emit2(r, IR_int_lt, res, ir_const_int(r->t, 0)));
+        guard_resuming_at(r, -1 - index, IR_guard_false,
+                          emit2(r, IR_int_lt, res, ir_const_int(r->t, 0)));
     if (res_type == 'r')
         push(r, (rec_val){res, FE_K_OWNED});
-    r->instr_start = next;
-    r->snap = -1;
-    guard1(r, IR_guard_false, use_tracing(r));
-    r->instr_start = saved_start;
-    r->snap = -1;
+    /* tracing switched on by the callee: CPython goes on after the call */
+    guard_resuming_at(r, next, IR_guard_false, use_tracing(r));
     if (out)
         *out = res;
     return true;
@@ -1080,21 +1093,12 @@ static bool record_for_iter_generic(fe_recorder *r, int index, int oparg, int ne
     int d = call_descr(r, "iternext", 'r', "r", IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
     ir_ref res = IR_EMIT(r->t, IR_call_r, d, ir_const_class(r->t, (void *)fe_rt_iternext, "iternext"),
                          it.ref);
-    int saved = r->instr_start;
-    r->instr_start = -1 - index;  /* next() raised: raise it at FOR_ITER */
-    r->snap = -1;
-    guard0(r, IR_guard_no_exception);
-    r->instr_start = next + oparg;  /* exhausted: go on after the loop */
-    r->depth -= 1;
-    r->snap = -1;
-    guard1(r, IR_guard_nonnull, res);
+    guard_resuming_at(r, -1 - index, IR_guard_no_exception, IR_NONE);  /* next() raised */
+    r->depth -= 1;  /* exhausted: go on after the loop, without the iterator */
+    guard_resuming_at(r, next + oparg, IR_guard_nonnull, res);
     r->depth += 1;
     push(r, (rec_val){res, FE_K_OWNED});
-    r->instr_start = next;
-    r->snap = -1;
-    guard1(r, IR_guard_false, use_tracing(r));
-    r->instr_start = saved;
-    r->snap = -1;
+    guard_resuming_at(r, next, IR_guard_false, use_tracing(r));
     return true;
 }
 
@@ -1290,12 +1294,9 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
              * path with the condition already popped (and released). */
             if (cv.kind == FE_K_OWNED)
                 IR_EMIT(r->t, IR_py_decref, -1, cv.ref);
-            int saved = r->instr_start;
-            r->instr_start = jumps ? next : target;
-            r->snap = -1;
-            guard_truth(r, t, truthval);
-            r->instr_start = saved;
-            r->snap = -1;
+            if (!ir_is_const(t))
+                guard_resuming_at(r, jumps ? next : target,
+                                  truthval ? IR_guard_true : IR_guard_false, t);
         } else {
             r->depth++;  /* the snapshot: before the instruction */
             guard_truth(r, t, truthval);
