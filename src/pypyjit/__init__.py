@@ -1,15 +1,10 @@
 """PyPy's ``pypyjit`` module for CPython 3.11.
 
 Importing this package switches the JIT on: from then on, hot loops are
-found by counting their back-edges (and, once the compiler exists, run as
-machine code). The functions and classes here are PyPy's, name for name,
+found by counting their back-edges, traced, and run as machine code. The functions and classes here are PyPy's, name for name,
 so code written for PyPy's JIT hooks and parameters runs unchanged; on a
 platform where the JIT cannot run, the same API is present but nothing is
 compiled, and a RuntimeWarning says so once.
-
-Status: loops are detected but not yet compiled, so compile hooks never
-fire, there is no machine code to release, and the statistics about
-compiled code stay at zero.
 """
 import types as _types
 import warnings as _warnings
@@ -150,8 +145,8 @@ class not_from_assembler:
     not) and returns the wrapper itself, never the callable's result,
     because there would be nothing sensible to return when the call is
     skipped. That makes ``sys.settrace(not_from_assembler(f))`` work for
-    coverage-like tracers. (Without compiled code yet, every call goes
-    through.)
+    coverage-like tracers. (Not honoured yet: a call from a compiled loop
+    is a residual call that still runs the callable.)
     """
     __slots__ = ("_callable",)
 
@@ -215,8 +210,7 @@ def trace_next_iteration_hash(hash):
 def releaseall():
     """Mark all machine code as free to release at the next garbage
     collection (code some thread is running is kept), which returns the
-    JIT roughly to its state at start-up: ``releaseall(); gc.collect()``.
-    Nothing is compiled yet, so there is nothing to release."""
+    JIT roughly to its state at start-up: ``releaseall(); gc.collect()``."""
     _pypyjit.releaseall()
 
 
@@ -229,7 +223,7 @@ def set_compile_hook(hook, operations=1):
 
     The hook is not reentrant: code the hook itself causes to be compiled
     does not call it again. A hook that raises is reported as unraisable
-    and the JIT goes on. No loop is compiled yet, so the hook never fires.
+    and the JIT goes on.
     """
     _pypyjit.set_compile_hook(hook, bool(_int(operations)))
 
@@ -237,15 +231,13 @@ def set_compile_hook(hook, operations=1):
 def set_abort_hook(hook):
     """Call hook(jitdriver_name, greenkey, reason, operations) whenever a
     trace is abandoned; reason is a string such as "ABORT_TOO_LONG", the
-    other arguments are as on JitLoopInfo. None removes the hook. Nothing
-    is traced yet, so the hook never fires."""
+    other arguments are as on JitLoopInfo. None removes the hook."""
     _pypyjit.set_abort_hook(hook)
 
 
 def set_trace_too_long_hook(hook):
     """Call hook(jitdriver_name, greenkey) whenever a trace is abandoned
-    for exceeding trace_limit. None removes the hook. Nothing is traced
-    yet, so the hook never fires."""
+    for exceeding trace_limit. None removes the hook."""
     _pypyjit.set_trace_too_long_hook(hook)
 
 
@@ -253,15 +245,16 @@ def set_trace_too_long_hook(hook):
 
 def get_stats_snapshot():
     """Return a JitInfoSnapshot of the JIT's counters and timers now. It is
-    a copy: call again for newer numbers. loop_run_times stays empty until
-    loops are compiled (and is filled only under enable_debug())."""
+    a copy: call again for newer numbers. loop_run_times is filled only
+    under enable_debug()."""
     return JitInfoSnapshot(_pypyjit.loop_run_times(), _pypyjit.counters(),
                            _pypyjit.counter_times())
 
 
 def get_stats_asmmemmgr():
-    """Return (bytes of machine-code memory allocated, bytes in use). Both
-    are 0 until there is a backend that allocates code memory."""
+    """Return (bytes of machine-code memory allocated, bytes in use): the
+    executable memory the JIT reserved and the part its loops and bridges
+    occupy now."""
     return _pypyjit.asmmemmgr()
 
 

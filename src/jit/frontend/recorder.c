@@ -49,6 +49,9 @@ struct fe_recorder {
     uint8_t *dirty;      /* per local: the frame's box may be stale */
     int nresidual;       /* residual operations recorded (calls into CPython) */
     uint8_t *hint;       /* slots a previous trace of this loop stored to */
+    int expect;          /* where the recorded path goes next (code unit), -1 at the start */
+    int last_opcode;     /* the instruction recorded before, and its */
+    int last_target;     /* jump target when it can branch (FOR_ITER) */
     double t0;
 };
 
@@ -63,6 +66,13 @@ struct fe_recorder {
  * here because the recording frame's interpreter invocation and the abort
  * paths reach it through fe_rec_*; touched with the GIL held. */
 static fe_recorder *active;
+
+/* PYPYJIT_DEBUG_RECORDER: compare the recorder's model (stack depth, the
+ * path taken, each slot's kind and constants) with the frame before every
+ * recorded instruction and report each disagreement as one line, to stderr
+ * ("1") or appended to the file it names. Read once at module init
+ * (fe_rec_init), hence a global; NULL when the check is off. */
+static FILE *check_log;
 
 static double now(void)
 {
@@ -393,19 +403,35 @@ static bool close_loop(fe_recorder *r)
 
 /* ---- start ---- */
 
+/* Whether `it`, a builtin iterator whose length hint is exact and computed
+ * in C, has nothing left. Other iterators are found exhausted only when
+ * FOR_ITER has run (abort_loop_ended). */
+static bool iterator_exhausted(PyObject *it)
+{
+    PyTypeObject *tp = Py_TYPE(it);
+    if (tp == &PyRangeIter_Type) {
+        struct rangeiter { PyObject_HEAD long index, start, step, len; } *ri = (void *)it;
+        return ri->index >= ri->len;
+    }
+    if (tp != &PyTupleIter_Type && tp != &PyListIter_Type && tp != &PyListRevIter_Type &&
+        tp != &PyDictIterKey_Type && tp != &PyDictIterValue_Type && tp != &PyDictIterItem_Type &&
+        tp != &PySetIter_Type && tp != &PyUnicodeIter_Type && tp != &PyBytesIter_Type &&
+        tp != &PyByteArrayIter_Type && tp != &PyLongRangeIter_Type)
+        return false;
+    Py_ssize_t n = PyObject_LengthHint(it, 1);
+    if (n < 0)
+        PyErr_Clear();
+    return n == 0;
+}
+
 fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame *frame,
                           PyObject **sp, int header)
 {
     if (active != NULL)
         return NULL;  /* one trace at a time */
     if (fe_base_opcode[_Py_OPCODE(jc->insns[header])] == FOR_ITER && sp[-1] != NULL &&
-        Py_TYPE(sp[-1]) == &PyRangeIter_Type) {
-        /* A range() loop about to end cannot be traced now: wait for the
-         * next time it is hot. */
-        struct rangeiter { PyObject_HEAD long index, start, step, len; } *ri = (void *)sp[-1];
-        if (ri->index >= ri->len)
-            return NULL;
-    }
+        iterator_exhausted(sp[-1]))
+        return NULL;  /* a loop about to end cannot be traced now: next time it is hot */
     PyCodeObject *co = frame->f_code;
     fe_recorder *r = calloc(1, sizeof *r);
     fe_loop *L = calloc(1, sizeof *L);
@@ -424,6 +450,7 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
         goto oom;
     r->depth = r->nentry - r->nlocalsplus;
     r->snap = -1;
+    r->expect = -1;
     r->slots = calloc((size_t)nslots, sizeof *r->slots);
     r->dirty = malloc((size_t)nslots);
     if (r->dirty)
@@ -541,6 +568,7 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     r->nentry = loop->nentry;
     r->depth = f->nslots - r->nlocalsplus;
     r->snap = -1;
+    r->expect = -1;
     r->written = loop->written;
     r->hint = loop->written;  /* the loop syncs these before its calls too */
     r->bridge_of = loop;
@@ -613,6 +641,9 @@ int fe_rec_init(void)
         Py_CLEAR(opnames);
         PyErr_SetString(PyExc_ImportError, "pypyjit: unexpected opcode.opname");
     }
+    const char *dbg = getenv("PYPYJIT_DEBUG_RECORDER");
+    if (dbg != NULL && *dbg != 0 && check_log == NULL)
+        check_log = strcmp(dbg, "1") == 0 ? stderr : fopen(dbg, "a");
     return opnames ? 0 : -1;
 }
 
@@ -802,6 +833,7 @@ static bool record_for_iter(fe_recorder *r, PyObject *it, int oparg, int next_in
 /* A jump to `target` (code unit): back to our header closes the trace. */
 static bool jump_to(fe_recorder *r, int target, bool backward)
 {
+    r->expect = target;
     if (!backward)
         return true;
     if (target != r->header)
@@ -1130,6 +1162,9 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     if (r->depth > 0 && TOP(1).kind == FE_K_OWNED && !unbox_result(r, sp[-1]))
         return false;
     int next = index + 1 + _PyOpcode_Caches[opcode];  /* the next instruction */
+    r->expect = next;   /* jump_to says otherwise */
+    r->last_opcode = opcode;
+    r->last_target = opcode == FOR_ITER ? next + oparg : -1;
     switch (opcode) {
     case NOP:
     case EXTENDED_ARG:
@@ -1336,12 +1371,14 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
             return abort_unsupported(r, "condition raised");
         }
         guard_truth(r, t, truthval);
-        if ((opcode == JUMP_IF_TRUE_OR_POP) != (bool)truthval)
+        if ((opcode == JUMP_IF_TRUE_OR_POP) != (bool)truthval) {
             pop(r);
-        return true;
+            return true;
+        }
+        return jump_to(r, next + oparg, false);
     }
     case JUMP_FORWARD:
-        return true;
+        return jump_to(r, next + oparg, false);
     case PUSH_NULL:
         push(r, (rec_val){IR_NONE, FE_K_NONE});
         return true;
@@ -1359,6 +1396,88 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         return abort_unsupported(r, what);
     }
     }
+}
+
+static bool abort_loop_ended(fe_recorder *r)
+{
+    if (r->bridge_of == NULL)
+        r->cell->aborts--;
+    return abort_bad_loop(r, "the loop ended while it was being traced");
+}
+
+/* Whether frame slot value `o` can be what the model says slot `v` is. */
+static bool slot_agrees(fe_recorder *r, rec_val v, PyObject *o)
+{
+    bool c = ir_is_const(v.ref);
+    const ir_const *k = c ? ir_const_at(r->t, v.ref) : NULL;
+    int64_t i;
+    switch (v.kind) {
+    case FE_K_NONE:
+        return o == NULL;
+    case FE_K_INT:
+        return fits_int64(o, &i) && (!c || k->v.i == i);
+    case FE_K_FLOAT:
+        return o != NULL && PyFloat_CheckExact(o) &&
+               (!c || memcmp(&k->v.f, &((PyFloatObject *)o)->ob_fval, sizeof(double)) == 0);
+    case FE_K_BOOL:
+        return (o == Py_True || o == Py_False) && (!c || k->v.i == (o == Py_True));
+    default:  /* FE_K_REF, FE_K_OWNED */
+        return o != NULL && (!c || k->v.p == (void *)o);
+    }
+}
+
+/* The recorder's invariant, checked before each recorded instruction (so
+ * after the one recorded before it): the interpreter went where the
+ * recorded path goes and its stack is as deep as the model's. With
+ * PYPYJIT_DEBUG_RECORDER every slot is compared too. */
+static bool model_agrees(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int start,
+                         int store_to, char *why, size_t size)
+{
+    int fdepth = (int)(sp - frame->localsplus) - r->nlocalsplus;
+    if (r->expect >= 0 && start != r->expect) {
+        snprintf(why, size, "went to %d, recorded path goes to %d", start, r->expect);
+        return false;
+    }
+    if (fdepth != r->depth) {
+        snprintf(why, size, "stack depth: model %d, frame %d", r->depth, fdepth);
+        return false;
+    }
+    if (check_log == NULL)
+        return true;
+    for (int k = 0; k < r->nlocalsplus + r->depth; k++) {
+        rec_val v = r->slots[k];
+        PyObject *o = frame->localsplus[k];
+        /* On the stack, NULL | bound method and method | self (LOAD_METHOD,
+         * PRECALL) are the same call: the model may hold either. */
+        if (k >= r->nlocalsplus && v.kind == FE_K_NONE)
+            continue;
+        if (k > r->nlocalsplus && r->slots[k - 1].kind == FE_K_NONE && frame->localsplus[k - 1])
+            continue;
+        /* `s += t` on a str: the interpreter empties the local for an
+         * in-place append before STORE_FAST (as CPython's specialised
+         * opcode does); the trace's call leaves it, both are consistent. */
+        if (o == NULL && k == store_to && r->last_opcode == BINARY_OP)
+            continue;
+        if (!slot_agrees(r, v, o)) {
+            snprintf(why, size, "slot %d: model kind %d%s, frame %s", k, v.kind,
+                     ir_is_const(v.ref) ? " (constant)" : "", o ? Py_TYPE(o)->tp_name : "NULL");
+            return false;
+        }
+    }
+    return true;
+}
+
+static void report_disagreement(fe_recorder *r, int start, int opcode, const char *why)
+{
+    PyObject *file = r->code->co_filename, *fn = r->code->co_name;
+    fprintf(check_log, "pypyjit: recorder disagrees with the frame in %s at %s:%d #%d %s (after %s): %s; %s, %d instructions recorded\n",
+            PyUnicode_Check(fn) ? PyUnicode_AsUTF8(fn) : "?",
+            PyUnicode_Check(file) ? PyUnicode_AsUTF8(file) : "?",
+            PyCode_Addr2Line(r->code, start * (int)sizeof(_Py_CODEUNIT)),
+            start * (int)sizeof(_Py_CODEUNIT), opname(opcode),
+            r->ninstrs > 1 ? opname(r->last_opcode) : "loop start", why,
+            r->bridge_of ? "bridge" : "loop", r->ninstrs - 1);
+    fflush(check_log);
 }
 
 bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
@@ -1379,14 +1498,17 @@ bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int
         fe_rec_abort(r, "ABORT_TOO_LONG");
         return false;
     }
-    if ((int)(sp - frame->localsplus) != r->nlocalsplus + r->depth) {
-        /* The recorder's model of the stack disagrees with the frame: a
-         * bug in the recorder, never worth a wrong trace. */
-        if (getenv("PYPYJIT_DEBUG_RECORDER"))
-            fprintf(stderr, "pypyjit: stack model mismatch at %d (%s): model %d, frame %d, bridge %d, ninstrs %d\n",
-                    start, opname(opcode), r->depth, (int)(sp - frame->localsplus) - r->nlocalsplus,
-                    r->bridge_of != NULL, r->ninstrs);
-        return abort_bad_loop(r, "the recorder lost track of the stack");
+    if (start != r->expect && r->expect >= 0 && start == r->last_target)
+        /* FOR_ITER found its iterator exhausted: the loop ended during the
+         * iteration being recorded. Not the loop's fault; it may try again
+         * the next time it is hot. */
+        return abort_loop_ended(r);
+    char why[160];
+    if (!model_agrees(r, frame, sp, start, opcode == STORE_FAST ? oparg : -1, why, sizeof why)) {
+        /* A bug in the recorder, never worth a wrong trace. */
+        if (check_log != NULL)
+            report_disagreement(r, start, opcode, why);
+        return abort_bad_loop(r, "the recorder lost track of the frame");
     }
     rt_count(RT_C_OPS, 1);
     merge_point(r, start, opcode);
