@@ -71,7 +71,7 @@ TEST(ir_table_is_complete)
         "getarrayitem_gc_f", "setarrayitem_gc", "arraylen_gc", "call_i", "call_r", "call_f",
         "call_n", "call_may_force_i", "call_may_force_r", "call_may_force_f", "call_may_force_n",
         "new_with_vtable", "label", "jump", "finish", "debug_merge_point", "increment_debug_counter",
-        "enter_portal_frame", "leave_portal_frame", "py_incref", "py_decref"};
+        "enter_portal_frame", "leave_portal_frame", "py_incref", "py_decref", "py_xdecref"};
     for (size_t i = 0; i < sizeof required / sizeof *required; i++) {
         int op = ir_op_lookup(required[i], strlen(required[i]));
         if (op < 0)

@@ -991,6 +991,35 @@ TEST(x64_decref_to_zero_deallocates)
     release(L, t);
 }
 
+TEST(x64_xdecref_null_and_object)
+{
+    /* py_xdecref: NULL is left alone, an object is released (and freed at
+     * zero), like Py_XDECREF */
+    ir_trace *t;
+    jit_loop *L = build("[p0, p1, i2]\n"
+                        "py_xdecref(p0)\n"
+                        "py_xdecref(p1)\n"
+                        "i3 = int_add(i2, 1)\n"
+                        "finish(i3)\n", NULL, &t, failed_);
+    if (!L)
+        return;
+    PyObject *x = PyLong_FromLongLong(98765432109877LL);
+    PyObject *lst = PyList_New(0);
+    PyList_Append(lst, x);
+    Py_INCREF(x);
+    Py_ssize_t before = Py_REFCNT(x);
+    uint64_t in[3] = {0, (uint64_t)(uintptr_t)x, 41};
+    CHECK_EQ_INT(run(L, in), 0);
+    CHECK_EQ_INT(Py_REFCNT(x), before - 1);
+    CHECK_EQ_INT(out(t, L, 0, 0), 42);
+    in[0] = (uint64_t)(uintptr_t)lst;   /* the list's last reference: freed */
+    in[1] = 0;
+    CHECK_EQ_INT(run(L, in), 0);
+    CHECK_EQ_INT(Py_REFCNT(x), before - 2);
+    Py_DECREF(x);
+    release(L, t);
+}
+
 TEST(x64_guard_no_exception)
 {
     ir_trace *t;

@@ -488,6 +488,24 @@ for r in f():
     print(r)
 """)
 
+# A local first bound on a path that a bridge records, then synced into
+# the frame before a call (its old frame value is NULL): found by
+# bench/programs/app_difflib.py.
+snippet("local_first_bound_before_call_in_bridge", """
+def f(seq, lo):
+    d = {}
+    for j in seq:
+        if j < lo:
+            continue
+        k = j + 1
+        d[j] = k
+    return len(d), k
+total = 0
+for n in range(300):
+    total += f(list(range(100)) + [1000, 1001], 500)[0]
+print(total, f([1, 2, 600], 500))
+""")
+
 snippet("call_errors", """
 def g(a, b, *, c): return a
 def h(**kw): return kw

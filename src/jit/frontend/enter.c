@@ -168,6 +168,11 @@ int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp)
     for (int k = FE_FIRST_SLOT_INPUT; k < L->ninputs; k++)
         if (!unbox_input(frame->localsplus[L->input_slot[k]], L->input_kind[k], &inputs[k]))
             return -1;
+    /* Slots that were empty when the loop was traced must still be: its
+     * exits rebuild them as empty. */
+    for (int k = 0; k < L->nentry; k++)
+        if (L->slot_input[k] == IR_NONE && frame->localsplus[k] != NULL)
+            return -1;
     rt_count(RT_C_LOOP_ENTRIES, 1);
     L->running++;  /* deopt may run a collection that releases loops */
     /* Where exit stubs leave registers, and where the code keeps its

@@ -354,6 +354,14 @@ static bool close_loop(fe_recorder *r)
         }
     }
     fe_loop *L = r->bridge_of ? r->bridge_of : r->proto;
+    for (int k = 0; k < r->nentry; k++)
+        if (L->slot_input[k] == IR_NONE && r->slots[k].kind != FE_K_NONE) {
+            /* Bound now, empty at the header: the loop's code would take
+             * it for empty. A trace starting later sees it bound. */
+            if (r->bridge_of == NULL)
+                r->cell->aborts--;
+            return abort_bad_loop(r, "a local unbound at the loop header is bound in the loop");
+        }
     ir_ref *args = malloc(sizeof(ir_ref) * (size_t)L->ninputs);
     if (args == NULL)
         return abort_bad_loop(r, "out of memory");
@@ -906,7 +914,8 @@ static bool sync_frame(fe_recorder *r, int index)
         int ds = field_descr(r, name, k * (int)sizeof(PyObject *), 8, 'P');
         ir_ref old = IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
         IR_EMIT(r->t, IR_setfield_gc, ds, 0, obj);
-        IR_EMIT(r->t, IR_py_decref, -1, old);
+        /* NULL when the local is first bound in this iteration */
+        IR_EMIT(r->t, IR_py_xdecref, -1, old);
     }
     r->has_calls = true;
     return true;

@@ -127,10 +127,11 @@ void x64_lower_call(x64_ctx *c, ir_ref r)
         x64_fix_rel32(&c->b, skip, x64_pos(&c->b));
 }
 
-void x64_lower_refcount(x64_ctx *c, ir_ref r, bool inc)
+void x64_lower_refcount(x64_ctx *c, ir_ref r, int op)
 {
     ir_ref v = ir_arg(c->t, r, 0);
-    if (x64_pyobj.debug_refs) { /* keeps _Py_RefTotal right */
+    bool inc = op == IR_py_incref;
+    if (x64_pyobj.debug_refs) { /* keeps _Py_RefTotal right; Py_DecRef takes NULL */
         call_helper1(c, r, inc ? x64_pyobj.incref : x64_pyobj.decref, v);
         return;
     }
@@ -140,9 +141,16 @@ void x64_lower_refcount(x64_ctx *c, ir_ref r, bool inc)
         x64_alu_mi(&c->b, X64_ADD, m, 1);
         return;
     }
+    size_t null = 0;
+    if (op == IR_py_xdecref) {
+        x64_test_rr(&c->b, rv, rv);
+        null = x64_jcc32_fwd(&c->b, X64_CC_E);
+    }
     x64_alu_mi(&c->b, X64_SUB, m, 1);
     size_t skip = x64_jcc32_fwd(&c->b, X64_CC_NE);
     call_helper1(c, r, x64_pyobj.dealloc, v);
     x64_fix_rel32(&c->b, skip, x64_pos(&c->b));
+    if (op == IR_py_xdecref)
+        x64_fix_rel32(&c->b, null, x64_pos(&c->b));
 }
 

@@ -160,7 +160,7 @@ void x64_call_enter(x64_ctx *c, ir_ref at, call_save *s, jit_loc fn, int nargs,
                     const jit_loc *args, const char *types);
 void x64_call_leave(x64_ctx *c, const call_save *s);
 void x64_lower_call(x64_ctx *c, ir_ref r);
-void x64_lower_refcount(x64_ctx *c, ir_ref r, bool inc);
+void x64_lower_refcount(x64_ctx *c, ir_ref r, int op);  /* IR_py_incref, _decref, _xdecref */
 
 /* ---- ops (x64_lower.c) ---- */
 

@@ -8,7 +8,7 @@
  * same_as_*, getfield_gc_* and getfield_raw_*, setfield_gc/raw,
  * getarrayitem_*, setarrayitem_*, arraylen_gc, guard_true/false/value/
  * class/nonnull/isnull/nonnull_class/no_exception/not_invalidated,
- * call_i/r/f/n, call_pure_*, cond_call, py_incref, py_decref,
+ * call_i/r/f/n, call_pure_*, cond_call, py_incref, py_decref, py_xdecref,
  * debug_merge_point, increment_debug_counter, enter/leave_portal_frame,
  * keepalive, label, jump, finish. A comparison used only by the next
  * guard_true/false becomes cmp + jcc. */
@@ -519,8 +519,9 @@ void x64_lower(x64_ctx *c, ir_ref r)
     case IR_cond_call:
         x64_lower_call(c, r);
         break;
-    case IR_py_incref: x64_lower_refcount(c, r, true); break;
-    case IR_py_decref: x64_lower_refcount(c, r, false); break;
+    case IR_py_incref:
+    case IR_py_decref:
+    case IR_py_xdecref: x64_lower_refcount(c, r, op); break;
     case IR_increment_debug_counter: {
         x64_reg p = in_gpr(c, ir_arg(t, r, 0), X64_TMP2);
         x64_alu_mi(&c->b, X64_ADD, x64_m(p, 0), 1);

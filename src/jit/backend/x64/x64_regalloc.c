@@ -12,7 +12,7 @@
 bool x64_op_calls(const ir_trace *t, ir_ref r)
 {
     int op = ir_opnum(t, r);
-    return (ir_opinfo_table[op].flags & IR_F_CALL) || op == IR_py_decref ||
+    return (ir_opinfo_table[op].flags & IR_F_CALL) || op == IR_py_decref || op == IR_py_xdecref ||
            op == IR_guard_no_exception || (op == IR_py_incref && x64_pyobj.debug_refs);
 }
 
