@@ -60,6 +60,10 @@ test-cpython-quick: build
 # the reference-leak and sanitizer builds, and a fuzz batch.
 ci: test test-cpython test-refleak test-asan fuzz
 
+# The application benchmarks (bench/programs/app_*.py) run these packages' code.
+BENCH_DEPS := python3-yaml python3-pyflakes python3-pygments python3-docutils \
+	python3-jinja2 python3-chardet
+bench: DEPS_EXTRA = $(BENCH_DEPS)
 bench: deps build
 	$(PYTHON) bench/run.py --markdown docs/benchmarks.md
 

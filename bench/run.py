@@ -18,9 +18,25 @@ each interpreter (runs are interleaved to spread out machine noise):
 Wall time, peak RSS (ru_maxrss from os.wait4) and stdout are recorded for
 each run.  Every run's stdout must equal CPython's; a difference or a failed
 run is flagged in the table and makes the runner exit with status 1.
+
+Programs named ``app_*.py`` are application benchmarks: real code from the
+standard library or from Debian's python3-* packages (which ``make bench``
+installs), driven by a generated workload.  Debian installs those packages
+for CPython only (/usr/lib/python3/dist-packages), so a program that needs
+one appends that directory to sys.path itself when
+``sys.implementation.name == "pypy"``.  A program that cannot run under PyPy
+at all (PyPy 3.9 lacks a module it needs, or it uses 3.10+ syntax) says so
+with a top-level assignment::
+
+    PYPY = False
+
+The runner reads that marker from the source (without importing it), does
+not run the program under pypy3 and shows ``n/a`` in its PyPy cells; that is
+not a failure.  Programs without the marker run under every interpreter.
 """
 
 import argparse
+import ast
 import datetime
 import json
 import os
@@ -108,17 +124,38 @@ class Interpreter:
             return "unavailable (%s)" % exc
 
 
+def runs_under_pypy(prog):
+    """False if *prog* has a top-level ``PYPY = False`` (see the docstring)."""
+    tree = ast.parse(prog.read_text(encoding="utf-8"), str(prog))
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == "PYPY"
+                and isinstance(node.value, ast.Constant) and node.value.value is False):
+            return False
+    return True
+
+
 def measure(progs, interps, runs):
-    """Run every program *runs* times per interpreter: {prog: {name: [Run]}}."""
+    """Run every program *runs* times per interpreter: {prog: {name: [Run]}}.
+
+    An interpreter the program is not meant for (``PYPY = False``) gets None
+    instead of a list of runs.
+    """
     results = {}
     fd, stats_file = tempfile.mkstemp(prefix="pypyjit-stats-", suffix=".json")
     os.close(fd)
     try:
         for prog in progs:
             per = results[prog.stem] = {i.name: [] for i in interps}
+            if "pypy" in per and not runs_under_pypy(prog):
+                per["pypy"] = None
+                print("%-16s %-8s n/a (PYPY = False)" % (prog.stem, "pypy"),
+                      file=sys.stderr, flush=True)
             for n in range(runs):
                 for interp in interps:
                     done = per[interp.name]
+                    if done is None:
+                        continue  # not applicable
                     if done and done[-1].returncode != 0:
                         continue  # no point in repeating a crash
                     print("%-16s %-8s run %d/%d" % (prog.stem, interp.name, n + 1, runs),
@@ -131,6 +168,8 @@ def measure(progs, interps, runs):
 
 def fmt_time(runs, reference):
     """Return (cell text, median seconds or None, problem text or None)."""
+    if runs is None:
+        return "n/a", None, None
     bad = [r for r in runs if r.returncode != 0]
     if bad:
         lines = bad[0].stderr.decode(errors="replace").strip().splitlines()
@@ -197,6 +236,9 @@ def build_table(results, names):
                 ratio = med["jit"] / med["pypy"] if med["jit"] and med["pypy"] else None
                 cells.append("%.2f" % ratio if ratio else "-")
         for n in names:
+            if per[n] is None:
+                cells.append("n/a")
+                continue
             rss = [r.maxrss_kb for r in per[n] if r.returncode == 0]
             cells.append("%.1f" % (max(rss) / 1024) if rss else "-")
         if "jit" in names:
@@ -268,6 +310,10 @@ def markdown_document(table, problems, interps, args, runs):
         "Times are wall-clock seconds, median (min-max) over the runs."
         " RSS is the largest peak resident set size over the runs.",
     ]
+    if "pypy" in names:
+        lines.append("The `app_*` programs run real library code (the stdlib or Debian"
+                     " python3-* packages); n/a marks one that cannot run under PyPy"
+                     " (`PYPY = False` in the program).")
     if "jit" in names:
         lines.append("JIT speed-up is CPython/JIT time (higher is better); JIT/PyPy is"
                      " JIT/PyPy time (lower is better). The JIT figures (loops, bridges,"
