@@ -4,8 +4,9 @@ GC, compared between the JIT on and off.
 
 Snippets that depend on a function really running in the own interpreter
 check it through the evaluator's counters: ``own(fn, *args)`` (defined in
-PRELUDE) calls fn and records how many frames the own interpreter started
-meanwhile; the JIT run writes the records to a file named by argv[1], and
+PRELUDE) calls fn and records how many frames the evaluator gave the own
+interpreter meanwhile (and, under "NAME:inline", how many calls the
+interpreter made inline); the JIT run writes the records to a file named by argv[1], and
 the test asserts on them after comparing the two runs' outputs. With the
 JIT off the records are not written, so the outputs stay comparable.
 
@@ -27,12 +28,14 @@ import sys as _sys
 _own_log = []
 def own(fn, *args, **kw):
     m = _sys.modules.get('pypyjit._pypyjit')
-    before = m.counters()['INTERP_FRAMES'] if m and m.is_enabled() else 0
+    c = m.counters() if m and m.is_enabled() else None
     try:
         return fn(*args, **kw)
     finally:
-        if m and m.is_enabled():
-            _own_log.append((fn.__name__, m.counters()['INTERP_FRAMES'] - before))
+        if c:
+            d = m.counters()
+            _own_log.append((fn.__name__, d['INTERP_FRAMES'] - c['INTERP_FRAMES'],
+                             d['INLINE_CALLS'] - c['INLINE_CALLS']))
 def _dump():
     m = _sys.modules.get('pypyjit._pypyjit')
     if m and m.is_enabled():
@@ -46,8 +49,9 @@ _atexit.register(_dump)
 
 def compare_own(code, tmp_path, **kw):
     """compare() a snippet (PRELUDE prepended); return the JIT run's outcome
-    and its own() records {function name: frames started in the own
-    interpreter, summed over calls}."""
+    and its own() records {function name: frames the evaluator gave the own
+    interpreter; "name:inline": calls the interpreter made inline; summed
+    over calls}."""
     log = tmp_path / "own.json"
     off_log = tmp_path / "off.json"
     src = PRELUDE + textwrap.dedent(code)
@@ -56,8 +60,9 @@ def compare_own(code, tmp_path, **kw):
     assert on == off, f"JIT differs from CPython\n--- CPython:\n{off}\n--- JIT:\n{on}"
     assert not off_log.exists()
     records = {}
-    for name, n in json.loads(log.read_text()):
+    for name, n, inline in json.loads(log.read_text()):
         records[name] = records.get(name, 0) + n
+        records[name + ":inline"] = records.get(name + ":inline", 0) + inline
     return on, records
 
 
@@ -262,7 +267,8 @@ def test_getframe_lineno_lasti_locals_back(tmp_path):
                 print(entry)
         print(describe(_sys._getframe()))
     """, tmp_path)
-    assert "inner" in out.stdout and own_frames["outer"] >= 3
+    # outer through the evaluator, inner called inline by the interpreter
+    assert "inner" in out.stdout and own_frames["outer"] + own_frames["outer:inline"] >= 3
 
 
 def test_traceback_stack_helpers(tmp_path):

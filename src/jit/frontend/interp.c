@@ -7,6 +7,9 @@
  * it hands to CPython's _PyEval_EvalFrameDefault, which finishes the
  * frame. */
 #include "eval.h"
+#include "frames.h"
+#include "internal/pycore_dict.h"
+#include "internal/pycore_moduleobject.h"
 #include "interp_support.h"
 #include "jitloop.h"
 #include "rt_helpers.h"
@@ -192,20 +195,39 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
     tstate->cframe->current_frame = frame;
     rt_count(RT_C_INTERP_FRAMES, 1);
 
-    PyCodeObject *const co = frame->f_code;
-    _Py_CODEUNIT *const first_instr = _PyCode_CODE(co);
-    const _Py_CODEUNIT *const insns = jc->insns;
+    /* The frame this activation was called for. Python functions it calls
+     * run here too, in frames pushed on the data stack (frames.c), until
+     * they return into their caller: `frame` and the registers below are
+     * those of the innermost one. */
+    _PyInterpreterFrame *const entry = frame;
     _PyCFrame *const cframe = tstate->cframe;
     _Py_atomic_int *const eval_breaker = &tstate->interp->ceval.eval_breaker;
-    PyObject **sp = frame->localsplus + frame->stacktop;
-    PyObject *kwnames = NULL;   /* set by KW_NAMES for the next CALL */
-    const _Py_CODEUNIT *ip = insns;   /* next code unit to decode, in our copy */
+    PyCodeObject *co;
+    _Py_CODEUNIT *first_instr;
+    const _Py_CODEUNIT *insns;   /* our copy of the code */
+    PyObject **sp;
+    const _Py_CODEUNIT *ip;      /* next code unit to decode, in our copy */
     /* prev_instr points into the real bytecode, at the same index as ip in
      * our copy: keep the distance so that setting it is one addition. */
-    const uintptr_t to_real = (uintptr_t)first_instr - (uintptr_t)insns;
+    uintptr_t to_real;
+    PyObject *kwnames = NULL;   /* set by KW_NAMES for the next CALL */
+    PyObject *retval;           /* a frame's result on its way to its caller */
     int opcode, oparg;
     _Py_CODEUNIT word;
-    frame->stacktop = -1;
+/* Loads the registers of `frame` (whose code's jitcode is jc) to go on
+ * after its prev_instr; its stack is hidden from the GC meanwhile, as in
+ * ceval.c. */
+#define LOAD_FRAME()                                                      \
+    do {                                                                  \
+        co = frame->f_code;                                               \
+        first_instr = _PyCode_CODE(co);                                   \
+        insns = jc->insns;                                                \
+        to_real = (uintptr_t)first_instr - (uintptr_t)insns;              \
+        sp = frame->localsplus + frame->stacktop;                         \
+        frame->stacktop = -1;                                             \
+        ip = insns + (frame->prev_instr + 1 - first_instr);               \
+    } while (0)
+    LOAD_FRAME();
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"  /* the range default, then each opcode */
@@ -954,7 +976,80 @@ op_DELETE_NAME: {
     DISPATCH();
 }
 
-op_LOAD_ATTR: {
+/* ---- attribute sites, specialised as CPython 3.11 does (specialize.c).
+ * The generic opcode tries to specialise its site now and then; a
+ * specialised one whose guard fails runs the generic code, and after
+ * FE_SPEC_BACKOFF such misses the site goes back to the generic opcode. */
+#define ACACHE() (*ip == FE_NO_ACACHE ? NULL : &jc->acache[*ip])
+/* The site's opcode in our copy, keeping its oparg byte. */
+#define SET_SITE_OPCODE(q)                                                \
+    (jc->insns[ip - 1 - insns] = (_Py_CODEUNIT)((ip[-1] & 0xFF00) | (q)))
+#define TRY_SPECIALIZE(fn, owner)                                         \
+    do {                                                                  \
+        fe_attr_cache *c_ = ACACHE();                                     \
+        if (c_ != NULL && c_->counter-- == 0) {                           \
+            int q_ = fn(c_, (owner), NAME(oparg));                        \
+            c_->counter = FE_SPEC_BACKOFF;                                \
+            if (q_ != 0)                                                  \
+                SET_SITE_OPCODE(q_);                                      \
+        }                                                                 \
+    } while (0)
+#define SPEC_MISS(base)                                                   \
+    do {                                                                  \
+        if (--c->counter == 0) {                                          \
+            SET_SITE_OPCODE(base);                                        \
+            c->counter = FE_SPEC_BACKOFF;                                 \
+        }                                                                 \
+        goto generic_##base;                                              \
+    } while (0)
+
+op_FE_LOAD_ATTR_INSTANCE_VALUE: {
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *owner = TOP();
+    if (FE_UNLIKELY(Py_TYPE(owner)->tp_version_tag != c->type_version))
+        SPEC_MISS(LOAD_ATTR);
+    PyDictValues *values = *_PyObject_ValuesPointer(owner);
+    PyObject *res = values != NULL ? values->values[c->index] : NULL;
+    if (FE_UNLIKELY(res == NULL))
+        SPEC_MISS(LOAD_ATTR);
+    TOP() = Py_NewRef(res);
+    Py_DECREF(owner);
+    SKIP_CACHES(LOAD_ATTR);
+    DISPATCH();
+}
+
+op_FE_LOAD_ATTR_SLOT: {
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *owner = TOP();
+    if (FE_UNLIKELY(Py_TYPE(owner)->tp_version_tag != c->type_version))
+        SPEC_MISS(LOAD_ATTR);
+    PyObject *res = *(PyObject **)((char *)owner + c->arg);
+    if (FE_UNLIKELY(res == NULL))
+        SPEC_MISS(LOAD_ATTR);  /* unset: the generic path raises */
+    TOP() = Py_NewRef(res);
+    Py_DECREF(owner);
+    SKIP_CACHES(LOAD_ATTR);
+    DISPATCH();
+}
+
+op_FE_LOAD_ATTR_MODULE: {
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *owner = TOP();
+    PyObject *d;
+    if (FE_UNLIKELY(!PyModule_CheckExact(owner) ||
+                    (d = ((PyModuleObject *)owner)->md_dict) == NULL ||
+                    !PyDict_CheckExact(d) ||
+                    ((PyDictObject *)d)->ma_version_tag != c->dict_version))
+        SPEC_MISS(LOAD_ATTR);
+    TOP() = Py_NewRef(c->value);
+    Py_DECREF(owner);
+    SKIP_CACHES(LOAD_ATTR);
+    DISPATCH();
+}
+
+op_LOAD_ATTR:
+    TRY_SPECIALIZE(fe_specialize_load_attr, TOP());
+generic_LOAD_ATTR: {
     PyObject *owner = TOP();
     PyObject *res = PyObject_GetAttr(owner, NAME(oparg));
     if (res == NULL)
@@ -965,7 +1060,44 @@ op_LOAD_ATTR: {
     DISPATCH();
 }
 
-op_STORE_ATTR: {
+op_FE_STORE_ATTR_INSTANCE_VALUE: {
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *owner = TOP();
+    if (FE_UNLIKELY(Py_TYPE(owner)->tp_version_tag != c->type_version))
+        SPEC_MISS(STORE_ATTR);
+    PyDictValues *values = *_PyObject_ValuesPointer(owner);
+    if (FE_UNLIKELY(values == NULL))
+        SPEC_MISS(STORE_ATTR);
+    sp -= 2;
+    PyObject *old = values->values[c->index];
+    values->values[c->index] = sp[0];   /* the value's reference moves in */
+    if (old == NULL)
+        _PyDictValues_AddToInsertionOrder(values, c->index);
+    else
+        Py_DECREF(old);
+    Py_DECREF(owner);
+    SKIP_CACHES(STORE_ATTR);
+    DISPATCH();
+}
+
+op_FE_STORE_ATTR_SLOT: {
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *owner = TOP();
+    if (FE_UNLIKELY(Py_TYPE(owner)->tp_version_tag != c->type_version))
+        SPEC_MISS(STORE_ATTR);
+    sp -= 2;
+    PyObject **addr = (PyObject **)((char *)owner + c->arg);
+    PyObject *old = *addr;
+    *addr = sp[0];
+    Py_XDECREF(old);
+    Py_DECREF(owner);
+    SKIP_CACHES(STORE_ATTR);
+    DISPATCH();
+}
+
+op_STORE_ATTR:
+    TRY_SPECIALIZE(fe_specialize_store_attr, TOP());
+generic_STORE_ATTR: {
     PyObject *owner = POP();
     PyObject *v = POP();
     int err = PyObject_SetAttr(owner, NAME(oparg), v);
@@ -986,7 +1118,50 @@ op_DELETE_ATTR: {
     DISPATCH();
 }
 
-op_LOAD_METHOD: {
+op_FE_LOAD_METHOD_WITH_VALUES: {
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *self = TOP();
+    PyTypeObject *tp = Py_TYPE(self);
+    if (FE_UNLIKELY(tp->tp_version_tag != c->type_version ||
+                    *_PyObject_ManagedDictPointer(self) != NULL ||
+                    ((PyHeapTypeObject *)tp)->ht_cached_keys->dk_nentries != c->arg))
+        SPEC_MISS(LOAD_METHOD);
+    TOP() = Py_NewRef(c->value);   /* meth | self */
+    PUSH(self);
+    SKIP_CACHES(LOAD_METHOD);
+    DISPATCH();
+}
+
+op_FE_LOAD_METHOD_NO_DICT: {
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *self = TOP();
+    if (FE_UNLIKELY(Py_TYPE(self)->tp_version_tag != c->type_version))
+        SPEC_MISS(LOAD_METHOD);
+    TOP() = Py_NewRef(c->value);
+    PUSH(self);
+    SKIP_CACHES(LOAD_METHOD);
+    DISPATCH();
+}
+
+op_FE_LOAD_METHOD_MODULE: {
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *owner = TOP();
+    PyObject *d;
+    if (FE_UNLIKELY(!PyModule_CheckExact(owner) ||
+                    (d = ((PyModuleObject *)owner)->md_dict) == NULL ||
+                    !PyDict_CheckExact(d) ||
+                    ((PyDictObject *)d)->ma_version_tag != c->dict_version))
+        SPEC_MISS(LOAD_METHOD);
+    TOP() = NULL;   /* NULL | attr */
+    PUSH(Py_NewRef(c->value));
+    Py_DECREF(owner);
+    SKIP_CACHES(LOAD_METHOD);
+    DISPATCH();
+}
+
+op_LOAD_METHOD:
+    TRY_SPECIALIZE(fe_specialize_load_method, TOP());
+generic_LOAD_METHOD: {
     PyObject *obj = TOP();
     PyObject *meth = NULL;
     int found = _PyObject_GetMethod(obj, NAME(oparg), &meth);
@@ -1030,6 +1205,34 @@ op_CALL: {
     size_t nargsf = (size_t)(total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0)) |
                     PY_VECTORCALL_ARGUMENTS_OFFSET;
     PyObject *res;
+    if (Py_TYPE(callable) == &PyFunction_Type && kwnames == NULL && FE_LIKELY(rec == NULL) &&
+        FE_LIKELY(!cframe->use_tracing)) {
+        /* Inline, as ceval does without an eval-frame hook: the callee's
+         * frame takes the function and the arguments, the caller's stack
+         * gives them up and waits at CALL's last cache unit. */
+        fe_jitcode *cjc;
+        _PyInterpreterFrame *callee = fe_frame_push(tstate, (PyFunctionObject *)callable, args,
+                                                    total, &cjc);
+        if (callee != NULL) {
+            sp -= total + 2 - is_meth;
+            frame->stacktop = (int)(sp - frame->localsplus);
+            frame->prev_instr = REAL(ip + INLINE_CACHE_ENTRIES_CALL - 1);
+            if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+                /* ceval's start_frame: the callee never started */
+                fe_frame_pop(tstate, callee);
+                sp = frame->localsplus + frame->stacktop;
+                frame->stacktop = -1;
+                ERROR();
+            }
+            callee->previous = frame;
+            cframe->current_frame = callee;
+            rt_count(RT_C_INLINE_CALLS, 1);
+            frame = callee;
+            jc = cjc;
+            LOAD_FRAME();
+            DISPATCH();
+        }
+    }
     if (Py_TYPE(callable) == &PyFunction_Type) {
         /* CPython (without an eval-frame hook) runs a Python function's
          * frame inline: it moves the arguments and the function into the
@@ -1113,13 +1316,12 @@ op_MAKE_FUNCTION: {
     DISPATCH();
 }
 
-op_RETURN_VALUE: {
-    PyObject *retval = POP();
+op_RETURN_VALUE:
+    retval = POP();
     frame->stacktop = (int)(sp - frame->localsplus);
     tstate->cframe->current_frame = frame->previous;
     _Py_LeaveRecursiveCallTstate(tstate);
-    return retval;
-}
+    goto frame_done;
 
 op_BUILD_TUPLE: {
     PyObject *t = PyTuple_New(oparg);
@@ -1414,6 +1616,16 @@ unsupported:
      * ones listed at the top of interp_ops.def. */
     goto handoff_before;
 
+/* The frame being recorded leaves the own interpreter (or finishes). */
+#define STOP_RECORDING(what)                                              \
+    do {                                                                  \
+        if (rec != NULL) {                                                \
+            fe_rec_leave(rec, what);                                      \
+            rec = NULL;                                                   \
+            tbl = targets;                                                \
+        }                                                                 \
+    } while (0)
+
 record_hook: {
     int base = fe_base_opcode[opcode];
     if (!fe_rec_instr(rec, frame, sp, (int)(frame->prev_instr - first_instr), base, oparg)) {
@@ -1424,24 +1636,47 @@ record_hook: {
 }
 
 handoff_before: {
-    if (rec != NULL)
-        fe_rec_leave(rec, "the frame went to CPython while recording");
+    STOP_RECORDING("the frame went to CPython while recording");
     /* Back from the opcode unit over its EXTENDED_ARG prefix. In our copy
      * the unit before an instruction is a prefix, an opcode without caches
      * or a zeroed CACHE unit, so the walk stops at the instruction's start. */
     int start = (int)(frame->prev_instr - first_instr);
     while (start > 0 && _Py_OPCODE(insns[start - 1]) == EXTENDED_ARG)
         start--;
-    return handoff(tstate, frame, sp, start, 0);
+    retval = handoff(tstate, frame, sp, start, 0);
+    goto frame_done;
 }
 
 handoff_before_next:
-    if (rec != NULL)
-        fe_rec_leave(rec, "the frame went to CPython while recording");
-    return handoff(tstate, frame, sp, (int)(ip - insns), 0);
+    STOP_RECORDING("the frame went to CPython while recording");
+    retval = handoff(tstate, frame, sp, (int)(ip - insns), 0);
+    goto frame_done;
 
 error:
-    if (rec != NULL)
-        fe_rec_leave(rec, "an exception was raised while recording");
-    return handoff(tstate, frame, sp, 0, 1);
+    STOP_RECORDING("an exception was raised while recording");
+    retval = handoff(tstate, frame, sp, 0, 1);
+    /* fall through */
+
+frame_done: {
+    /* `frame` has finished (here or in CPython), is unlinked and has left
+     * the recursion count; retval is its result, or NULL with the
+     * exception set. An inline callee returns into its caller, as ceval's
+     * RETURN_VALUE and exit_unwind do. */
+    if (frame == entry)
+        return retval;
+    /* (a trace being recorded ends before its frame returns: the recorder
+     * does not follow returns) */
+    STOP_RECORDING("the frame returned while recording");
+    _PyInterpreterFrame *caller = frame->previous;
+    fe_frame_pop(tstate, frame);
+    frame = caller;
+    jc = fe_jitcode_peek(frame->f_code);
+    LOAD_FRAME();
+    if (retval == NULL)
+        goto error;   /* at the caller's CALL */
+    PUSH(retval);
+    CHECK_EVAL_BREAKER();
+    CHECK_TRACING();
+    DISPATCH();
+}
 }

@@ -24,6 +24,7 @@ static void jitcode_free(void *p)
     free(jc->insns);
     free(jc->edge_cell);
     free(jc->gcache);
+    free(jc->acache);
     free(jc);
 }
 
@@ -130,7 +131,7 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
     Py_DECREF(bytes);
 
     bool has_loop = false;
-    int nglobals = 0;
+    int nglobals = 0, nattrs = 0;
     int oparg = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         jc->edge_cell[i] = -1;
@@ -156,6 +157,10 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
              * handoff_before). */
             jc->insns[i + 1] = (_Py_CODEUNIT)nglobals++;
         }
+        if (op == LOAD_ATTR || op == LOAD_METHOD || op == STORE_ATTR) {
+            /* likewise: the slot of its specialisation entry (acache) */
+            jc->insns[i + 1] = nattrs < FE_NO_ACACHE ? (_Py_CODEUNIT)nattrs++ : FE_NO_ACACHE;
+        }
         quicken(jc->insns, n, i, op, oparg);
         i += _PyOpcode_Caches[op];
         oparg = 0;
@@ -167,6 +172,13 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
             return (fe_jitcode *)PyErr_NoMemory();
         }
         jc->ngcache = nglobals;
+    }
+    if (nattrs > 0) {
+        jc->acache = calloc((size_t)nattrs, sizeof *jc->acache);
+        if (jc->acache == NULL) {
+            jitcode_free(jc);
+            return (fe_jitcode *)PyErr_NoMemory();
+        }
     }
     jc->run_own = has_loop &&
         !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));

@@ -7,6 +7,7 @@
 
 #include "cpython.h"
 #include "../runtime/jitcell.h"
+#include "specialize.h"
 
 typedef struct {
     uint64_t globals_ver, builtins_ver;
@@ -21,6 +22,7 @@ typedef struct {
     int16_t *edge_cell;       /* per code unit: cell of the backward jump there, or -1 */
     fe_global_cache *gcache;  /* per LOAD_GLOBAL, indexed by its first cache unit in insns */
     int ngcache;
+    fe_attr_cache *acache;    /* per LOAD_ATTR / LOAD_METHOD / STORE_ATTR, likewise */
     bool run_own;             /* the evaluator runs this code in our interpreter */
 } fe_jitcode;
 

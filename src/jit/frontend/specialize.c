@@ -1,0 +1,194 @@
+/* frontend/specialize: deciding how an attribute site is specialised
+ * (see specialize.h). The shapes and their guards are CPython 3.11's:
+ *  - a type's tp_version_tag changes with any change to the type or its
+ *    bases, so an equal tag means the same attribute resolution;
+ *  - instance attributes of heap types with managed dicts live in the
+ *    instance's values array at the index of the name in the type's shared
+ *    keys, which only ever grow (dk_nentries is a version of them);
+ *  - dict versions are unique across all dicts. */
+#include "specialize.h"
+#include "jitcode.h"
+#include "internal/pycore_dict.h"
+#include "internal/pycore_moduleobject.h"
+#include <structmember.h>
+
+typedef enum {
+    D_ABSENT,        /* nothing on the type: the instance decides */
+    D_PLAIN,         /* a class attribute or non-data descriptor: instances shadow it */
+    D_METHOD,        /* a method descriptor (functions, C methods) */
+    D_SLOT,          /* a __slots__ member holding an object */
+    D_OTHER,         /* data descriptor, property, mutable descriptor type, ... */
+} descr_kind;
+
+/* analyze_descriptor's classification, reduced to what we specialise. */
+static descr_kind classify(PyObject *descr, bool store)
+{
+    if (descr == NULL)
+        return D_ABSENT;
+    PyTypeObject *dt = Py_TYPE(descr);
+    if (!(dt->tp_flags & Py_TPFLAGS_IMMUTABLETYPE))
+        return D_OTHER;  /* its __get__/__set__ may appear later */
+    if (dt->tp_descr_set) {
+        if (dt == &PyMemberDescr_Type) {
+            PyMemberDef *m = ((PyMemberDescrObject *)descr)->d_member;
+            if (m->type == T_OBJECT_EX && !(m->flags & (store ? READONLY : PY_AUDIT_READ)))
+                return D_SLOT;
+        }
+        return D_OTHER;
+    }
+    if (dt->tp_descr_get && (dt->tp_flags & Py_TPFLAGS_METHOD_DESCRIPTOR))
+        return D_METHOD;
+    return D_PLAIN;
+}
+
+/* The type's resolution of `name`, with a version tag to guard it by
+ * (0: none could be assigned, do not specialise). */
+static uint32_t lookup(PyTypeObject *tp, PyObject *name, PyObject **descr)
+{
+    *descr = _PyType_Lookup(tp, name);   /* assigns the version tag */
+    return tp->tp_version_tag;
+}
+
+/* Index of `name` in shared keys, or -1. Names are interned: identity
+ * first, equal strings too. */
+static Py_ssize_t shared_index(PyDictKeysObject *keys, PyObject *name)
+{
+    if (keys == NULL || keys->dk_kind != DICT_KEYS_SPLIT)
+        return -1;
+    PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(keys);
+    for (Py_ssize_t i = 0; i < keys->dk_nentries; i++)
+        if (e[i].me_key == name ||
+            (e[i].me_key != NULL && _PyUnicode_EQ(e[i].me_key, name)))
+            return i;
+    return -1;
+}
+
+/* Instance values of a heap type with a managed dict, not materialised. */
+static PyDictKeysObject *values_keys(PyObject *owner)
+{
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (!(tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return NULL;
+    if (*_PyObject_ManagedDictPointer(owner) != NULL || *_PyObject_ValuesPointer(owner) == NULL)
+        return NULL;
+    return ((PyHeapTypeObject *)tp)->ht_cached_keys;
+}
+
+/* A module's attribute, by the module dict's version. */
+static bool module_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
+{
+    PyObject *d = ((PyModuleObject *)owner)->md_dict;
+    if (d == NULL || !PyDict_CheckExact(d) || !PyUnicode_CheckExact(name))
+        return false;
+    /* a data descriptor of the module type (__dict__, __class__,
+     * __annotations__) comes before the dict */
+    PyObject *descr = _PyType_Lookup(&PyModule_Type, name);
+    if (descr != NULL && Py_TYPE(descr)->tp_descr_set != NULL)
+        return false;
+    PyObject *v = PyDict_GetItemWithError(d, name);  /* str key: no Python code */
+    if (v == NULL) {
+        PyErr_Clear();
+        return false;
+    }
+    c->dict_version = ((PyDictObject *)d)->ma_version_tag;
+    c->value = v;
+    return true;
+}
+
+int fe_specialize_load_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
+{
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (PyModule_CheckExact(owner))
+        return module_attr(c, owner, name) ? FE_LOAD_ATTR_MODULE : 0;
+    if (tp->tp_getattro != PyObject_GenericGetAttr || !PyUnicode_CheckExact(name))
+        return 0;
+    PyObject *descr;
+    uint32_t version = lookup(tp, name, &descr);
+    if (version == 0)
+        return 0;
+    switch (classify(descr, false)) {
+    case D_SLOT: {
+        PyMemberDescrObject *m = (PyMemberDescrObject *)descr;
+        if (!PyObject_TypeCheck(owner, m->d_common.d_type))
+            return 0;
+        c->type_version = version;
+        c->arg = m->d_member->offset;
+        return FE_LOAD_ATTR_SLOT;
+    }
+    case D_ABSENT:
+    case D_PLAIN:
+    case D_METHOD: {
+        /* an instance attribute, which shadows a non-data descriptor */
+        Py_ssize_t ix = shared_index(values_keys(owner), name);
+        if (ix < 0)
+            return 0;
+        c->type_version = version;
+        c->index = (uint16_t)ix;
+        return FE_LOAD_ATTR_INSTANCE_VALUE;
+    }
+    default:
+        return 0;
+    }
+}
+
+int fe_specialize_load_method(fe_attr_cache *c, PyObject *owner, PyObject *name)
+{
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (PyModule_CheckExact(owner))
+        return module_attr(c, owner, name) ? FE_LOAD_METHOD_MODULE : 0;
+    if (tp->tp_getattro != PyObject_GenericGetAttr || !PyUnicode_CheckExact(name))
+        return 0;
+    PyObject *descr;
+    uint32_t version = lookup(tp, name, &descr);
+    if (version == 0 || classify(descr, false) != D_METHOD)
+        return 0;
+    if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
+        /* no instance attribute of that name now, and none can appear
+         * while the shared keys do not grow */
+        PyDictKeysObject *keys = values_keys(owner);
+        if (keys == NULL || shared_index(keys, name) >= 0)
+            return 0;
+        c->arg = keys->dk_nentries;
+        c->type_version = version;
+        c->value = descr;
+        return FE_LOAD_METHOD_WITH_VALUES;
+    }
+    if (tp->tp_dictoffset != 0)
+        return 0;  /* instances with a dict of their own */
+    c->type_version = version;
+    c->value = descr;
+    return FE_LOAD_METHOD_NO_DICT;
+}
+
+int fe_specialize_store_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
+{
+    PyTypeObject *tp = Py_TYPE(owner);
+    if (tp->tp_setattro != PyObject_GenericSetAttr || !PyUnicode_CheckExact(name))
+        return 0;
+    PyObject *descr;
+    uint32_t version = lookup(tp, name, &descr);
+    if (version == 0)
+        return 0;
+    switch (classify(descr, true)) {
+    case D_SLOT: {
+        PyMemberDescrObject *m = (PyMemberDescrObject *)descr;
+        if (!PyObject_TypeCheck(owner, m->d_common.d_type))
+            return 0;
+        c->type_version = version;
+        c->arg = m->d_member->offset;
+        return FE_STORE_ATTR_SLOT;
+    }
+    case D_ABSENT:
+    case D_PLAIN:
+    case D_METHOD: {
+        Py_ssize_t ix = shared_index(values_keys(owner), name);
+        if (ix < 0)
+            return 0;
+        c->type_version = version;
+        c->index = (uint16_t)ix;
+        return FE_STORE_ATTR_INSTANCE_VALUE;
+    }
+    default:
+        return 0;
+    }
+}

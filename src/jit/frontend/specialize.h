@@ -1,0 +1,36 @@
+/* frontend/specialize: the own interpreter's specialisation of attribute
+ * access (LOAD_ATTR, LOAD_METHOD, STORE_ATTR), after CPython 3.11's
+ * specialize.c: which shapes are cheap and safe, and the guards each needs.
+ * A site's cache entry lives in its jitcode (jc->acache, indexed by the
+ * first cache unit of the instruction in our copy of the bytecode); the
+ * specialised instruction is one of the private opcodes of quick_ops.def. */
+#ifndef JIT_FE_SPECIALIZE_H
+#define JIT_FE_SPECIALIZE_H
+
+#include "cpython.h"
+
+typedef struct {
+    uint32_t type_version;   /* the owner type's tp_version_tag the entry holds for */
+    uint16_t counter;        /* generic: executions before the next attempt;
+                                specialised: misses before it is given up */
+    uint16_t index;          /* instance values: index in the shared keys */
+    Py_ssize_t arg;          /* slot: member offset; method: shared keys' dk_nentries */
+    uint64_t dict_version;   /* module attribute: the module dict's ma_version_tag */
+    PyObject *value;         /* borrowed: the method, or the module attribute, kept
+                                alive by the type / dict the guards check */
+} fe_attr_cache;
+
+/* A site without an entry (more sites in one code object than entries). */
+#define FE_NO_ACACHE 0xFFFF
+/* Executions of an unspecialised site between two attempts, and misses a
+ * specialised site takes before it goes back to the generic opcode. */
+#define FE_SPEC_BACKOFF 53
+
+/* The private opcode for this site with `owner` on the stack, its entry
+ * filled in; 0 when no specialisation applies. Never raises, never runs
+ * Python code. */
+int fe_specialize_load_attr(fe_attr_cache *c, PyObject *owner, PyObject *name);
+int fe_specialize_load_method(fe_attr_cache *c, PyObject *owner, PyObject *name);
+int fe_specialize_store_attr(fe_attr_cache *c, PyObject *owner, PyObject *name);
+
+#endif

@@ -1,0 +1,281 @@
+"""Inline calls and specialised attribute sites of the own interpreter
+(issue 13), compared with plain CPython.
+
+A Python function called from a frame the own interpreter runs is run
+there too, in a frame pushed on the thread's data stack (frames.c), and
+attribute sites are specialised after CPython 3.11's rules
+(specialize.c). Each snippet runs with the JIT off and on -- once with
+compilation disabled (the interpreter alone) and once with low thresholds
+-- and everything must be identical: results, exceptions, tracebacks with
+their carets, frames seen through sys._getframe, trace events. Calls sit
+in loops so that the calling frame runs in the own interpreter whatever
+the evaluator's policy for frames without loops.
+"""
+import pytest
+
+from jitrun import compare, run, LOW
+
+INTERP_ONLY = "threshold=1000000000"
+
+SNIPPETS = {}
+
+
+def snippet(name, code):
+    assert name not in SNIPPETS, name
+    SNIPPETS[name] = code
+
+
+snippet("argument_shapes", """
+def pos(a, b):
+    return a - b
+def dflt(a, b=10, c=(1, 2)):
+    return a + b + len(c)
+def kwonly(a, *, k=3):
+    return a * k
+def posonly(a, b, /, c=1):
+    return a + b + c
+def star(*args, **kw):
+    return len(args), sorted(kw)
+def closure(n):
+    def inner(x):
+        return x + n
+    return inner
+def nested(n):
+    return pos(n, 1) + dflt(n) + dflt(n, 2) + dflt(n, 2, ())
+add5 = closure(5)
+out = []
+for i in range(60):
+    out.append((pos(i, 2), dflt(i), dflt(i, 1), dflt(i, c=()), kwonly(i), kwonly(i, k=1),
+                posonly(i, 2), star(i, i, x=1), add5(i), nested(i), (lambda q: q * 2)(i)))
+print(out[-3:], sum(x[0] for x in out))
+""")
+
+snippet("argument_errors", """
+def f(a, b=1):
+    return a + b
+def g(a, *, k):
+    return a
+def h(a, /):
+    return a
+calls = [lambda: f(), lambda: f(1, 2, 3), lambda: f(1, c=2), lambda: g(1),
+         lambda: g(1, 2), lambda: h(a=1), lambda: f(*[1, 2, 3, 4])]
+for i in range(12):
+    for c in calls:
+        try:
+            c()
+        except TypeError as e:
+            print(i, e)
+""")
+
+snippet("methods_super_classes", """
+class Base:
+    def __init__(self, v):
+        self.v = v
+    def get(self):
+        return self.v
+    def twice(self):
+        return self.get() * 2
+    @classmethod
+    def make(cls, v):
+        return cls(v)
+    @staticmethod
+    def stat(x):
+        return -x
+class Sub(Base):
+    def get(self):
+        return super().get() + 100
+class Slotted:
+    __slots__ = ('a', 'b')
+    def __init__(self, a):
+        self.a = a
+    def total(self):
+        return self.a + self.b
+t = 0
+for i in range(200):
+    o = Base(i) if i % 3 else Sub(i)
+    t += o.twice() + Base.make(i).get() + Sub.make(1).twice() + o.stat(i) + Base.stat(1)
+    s = Slotted(i)
+    s.b = 2
+    t += s.total()
+    try:
+        Slotted(1).total()
+    except AttributeError as e:
+        err = str(e)
+print(t, err)
+""")
+
+snippet("raising_at_every_depth", """
+import traceback
+def d3(x):
+    return 10 // x
+def d2(x):
+    return d3(x - 1) + 1
+def d1(x):
+    y = d2(x)
+    return y
+for i in range(4):
+    try:
+        print(d1(i))
+    except ZeroDivisionError:
+        traceback.print_exc()
+def catches(x):
+    try:
+        return d2(x)
+    except ZeroDivisionError as e:
+        return repr(e)
+for i in range(4):
+    print(catches(i))
+""")
+
+snippet("frames_seen_from_callees", """
+import sys, inspect
+def where():
+    f = sys._getframe(1)
+    return f.f_code.co_name, f.f_lineno, f.f_back.f_code.co_name, sorted(f.f_locals)
+def middle(a):
+    b = a * 2
+    return where(), [fi.function for fi in inspect.stack() if fi.filename == '<string>']
+def keep():
+    return sys._getframe()
+for i in range(3):
+    print(middle(i), [fi.function for fi in inspect.stack() if fi.filename == '<string>'])
+kept = [keep() for i in range(3)]
+for i in range(3):
+    fr = keep()
+print(fr.f_code.co_name, fr.f_back.f_code.co_name, fr.f_lineno, fr.f_locals)
+print([k.f_back is not None for k in kept])
+""")
+
+snippet("recursion", """
+import sys, traceback
+def down(n):
+    return 0 if n == 0 else 1 + down(n - 1)
+def forever(n):
+    return forever(n + 1)
+for i in range(3):
+    print(down(300))
+    try:
+        forever(0)
+    except RecursionError as e:
+        tb = traceback.extract_tb(e.__traceback__)
+        print(e, len(tb), tb[-1].name, tb[-1].lineno)
+""")
+
+snippet("specialisation_invalidated", """
+import math
+class P:
+    def __init__(self, x):
+        self.x = x
+    def m(self):
+        return 1
+class Q(P):
+    pass
+def read(o):
+    return o.x, o.m()
+out = []
+for i in range(120):
+    o = P(i)
+    if i == 30:
+        P.m = lambda self: 2                 # class changed
+    if i == 50:
+        o.__dict__['x'] = -1                # dict materialised and written
+    if i == 60:
+        o.m = lambda: 3                     # instance attribute shadows the method
+    if i == 70:
+        o.__class__ = Q                     # class assigned
+    if i == 80:
+        P.x = property(lambda self: 'prop') # data descriptor shadows the attribute
+    if i == 90:
+        del P.x
+        o.y = 5                             # shared keys grow
+    if i == 100:
+        math.pi = 3                         # module attribute rebound
+    try:
+        out.append((read(o), math.pi, len('ab')))
+    except AttributeError as e:
+        out.append(str(e))
+print(out[::7])
+""")
+
+snippet("store_attr_shapes", """
+class A:
+    pass
+class S:
+    __slots__ = ('v',)
+class Ro:
+    __slots__ = ()
+    @property
+    def v(self):
+        return 1
+out = []
+for i in range(80):
+    a = A()
+    if i % 2:
+        a.first = i
+    a.v = i
+    a.v += 1
+    s = S()
+    s.v = i * 2
+    try:
+        Ro().v = 3
+    except AttributeError as e:
+        out.append(str(e)[:30])
+    out.append((sorted(vars(a).items()), s.v))
+    del a.v
+    try:
+        a.v
+    except AttributeError as e:
+        out.append(str(e))
+print(out[-6:], len(out))
+""")
+
+snippet("generators_and_tracing_mid_call", """
+import sys
+def gen(n):
+    for i in range(n):
+        yield i * 2
+def uses_gen(n):
+    return sum(gen(n))
+events = []
+def tracer(frame, event, arg):
+    if frame.f_code.co_name in ('callee', 'uses_gen'):
+        events.append((event, frame.f_code.co_name))
+    return tracer
+def callee(x, switch):
+    if switch == 1:
+        sys.settrace(tracer)
+    if switch == 2:
+        sys.settrace(None)
+    return x + 1
+t = 0
+for i in range(30):
+    t += uses_gen(i) + callee(i, 1 if i == 10 else 2 if i == 20 else 0)
+print(t, events)
+""")
+
+
+@pytest.mark.parametrize("params", [INTERP_ONLY, LOW])
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_inline_calls(name, params):
+    compare(SNIPPETS[name], params=params)
+
+
+def test_calls_run_inline():
+    """Python functions called from the own interpreter do not go through
+    the evaluator: INLINE_CALLS counts them."""
+    out = run("""
+        import pypyjit._pypyjit as j
+        def f(a, b=1):
+            return a + b
+        def loop():
+            t = 0
+            for i in range(1000):
+                t += f(i)
+            return t
+        before = j.counters()
+        print(loop())
+        after = j.counters()
+        print(after["INLINE_CALLS"] - before["INLINE_CALLS"] >= 1000)
+    """, params=INTERP_ONLY)
+    assert out.returncode == 0, out
+    assert out.stdout.splitlines()[1] == "True"
