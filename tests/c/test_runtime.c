@@ -47,6 +47,16 @@ TEST(param_set_checks_type_and_range)
 }
 
 /* A counter fires on exactly the threshold-th tick, like PyPy's. */
+/* One back-edge as the interpreter takes it: the countdown, and the
+ * cell's slow path when it runs out. */
+static bool backedge(rt_jitcell *c, double inc)
+{
+    if (--c->countdown > 0)
+        return false;
+    int ticks;
+    return rt_cell_ticks(c, inc, &ticks);
+}
+
 static int ticks_to_fire(long threshold)
 {
     rt_init();
@@ -54,7 +64,7 @@ static int ticks_to_fire(long threshold)
     rt_params_derive();
     rt_jitcell c = {0};
     for (int n = 1; n <= 100000; n++)
-        if (rt_cell_tick(&c, rt.increment_loop))
+        if (backedge(&c, rt.increment_loop))
             return n;
     return -1;
 }
@@ -73,14 +83,37 @@ TEST(cell_restarts_and_trace_next)
     rt_init();
     rt_jitcell c = {0};
     double inc = 1.0 / (3 - 0.001);
-    CHECK(!rt_cell_tick(&c, inc));
-    CHECK(!rt_cell_tick(&c, inc));
-    CHECK(rt_cell_tick(&c, inc));
+    CHECK(!backedge(&c, inc));
+    CHECK(!backedge(&c, inc));
+    CHECK(backedge(&c, inc));
     CHECK(c.counter == 0.0);
-    c.flags |= JC_TRACE_NEXT;
-    CHECK(rt_cell_tick(&c, inc));
+    c.flags |= JC_TRACE_NEXT;   /* as trace_next_iteration() does */
+    rt_cell_wake(&c);
+    CHECK(backedge(&c, inc));
     CHECK(!(c.flags & JC_TRACE_NEXT));
-    CHECK(!rt_cell_tick(&c, inc));
+    CHECK(!backedge(&c, inc));
+}
+
+TEST(cell_woken_mid_countdown_keeps_its_ticks)
+{
+    /* woken after 4 of 10 back-edges (a flag set, a decay of 1.0): it
+     * still fires on the 10th */
+    rt_jitcell c = {0};
+    double inc = 1.0 / 10;
+    for (int n = 1; n <= 4; n++)
+        CHECK(!backedge(&c, inc));
+    rt_cell_wake(&c);
+    for (int n = 5; n <= 9; n++)
+        CHECK(!backedge(&c, inc));
+    CHECK(backedge(&c, inc));
+    /* a long threshold is counted down in batches, and fires exactly */
+    rt_jitcell d = {0};
+    double small = 1.0 / 100000;
+    int n = 1;
+    while (!backedge(&d, small))
+        n++;
+    CHECK_EQ_INT(n, 100000);
+    CHECK(d.countdown <= RT_CELL_BATCH);
 }
 
 TEST(decay_scales_every_registered_counter)

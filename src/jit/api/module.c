@@ -267,6 +267,7 @@ static PyObject *set_cell_flag(PyObject *args, const char *fname, uint16_t flag,
     if (c == NULL)
         return NULL;
     c->flags |= (uint16_t)(flag | (exists ? JC_EXISTS : 0));
+    rt_cell_wake(c);
     Py_RETURN_NONE;
 }
 

@@ -166,6 +166,7 @@ int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *L)
     L->loop_no = rt.next_loop_no++;
     cell->loop = L;
     cell->flags |= JC_EXISTS;
+    rt_cell_wake(cell);   /* entered from the next back-edge on */
     rt_count(RT_C_TOTAL_COMPILED_LOOPS, 1);
     rt_decay_all();  /* as PyPy: no burst of compilations after this one */
     rt_event_compiled(L);
@@ -175,6 +176,7 @@ fail_loop:
     L->trace = NULL;
 fail:
     cell->flags |= JC_GIVEN_UP;
+    rt_cell_wake(cell);
     ir_trace_free(t);
     fe_loop_free(L);
     return -1;

@@ -832,11 +832,16 @@ backedge: {
      * where the code's analysis put the cell's index. */
     rt_jitcell *cell = &jc->cells.cells[jc->edge_cell[frame->prev_instr - first_instr]];
     CHECK_TRACING();
+    /* Most back-edges only count down; the cell is looked at when the
+     * count runs out or something changed it (rt_cell_wake). */
+    if (FE_LIKELY(--cell->countdown > 0))
+        DISPATCH();
     if (cell->loop != NULL && rec == NULL) {
         /* Machine code for this loop: run it until a guard fails, then go
          * on from the guard's snapshot. */
         PyObject **nsp;
         fe_loop *L = cell->loop;
+        cell->countdown = cell->batch = 0;  /* enter it at every back-edge */
         int pc = fe_loop_run(L, frame, &nsp);
         if (pc >= 0) {
             sp = nsp;
@@ -870,13 +875,16 @@ backedge: {
         /* The JIT will not help this loop: let CPython run it at full speed. */
         goto handoff_before_next;
     }
-    if (FE_UNLIKELY(rt_cell_tick(cell, rt.increment_loop)) && fe_hot_loop(jc, cell) &&
+    int ticks;
+    if (FE_UNLIKELY(rt_cell_ticks(cell, rt.increment_loop, &ticks)) && fe_hot_loop(jc, cell) &&
         rec == NULL && cell->loop == NULL) {
         rec = fe_rec_start(jc, cell, frame, sp, (int)(ip - insns));
         if (rec != NULL)
             tbl = rec_targets;
     }
-    rt_decay_clock_tick();
+    if (cell->loop != NULL)
+        cell->countdown = cell->batch = 0;  /* enter it at every back-edge */
+    rt_decay_clock_add(ticks);
     DISPATCH();
 }
 

@@ -15,6 +15,7 @@ static void free_cell_loop(rt_jitcell *cell)
     cell->counter = 0.0;
     cell->aborts = 0;
     cell->flags &= (uint16_t)~(JC_GIVEN_UP | JC_BEING_TRACED);
+    rt_cell_wake(cell);
     rt_count(RT_C_TOTAL_FREED_LOOPS, 1);
 }
 

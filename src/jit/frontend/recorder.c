@@ -292,8 +292,10 @@ void fe_rec_abort(fe_recorder *r, const char *reason)
     r->cell->aborts++;
     /* PyPy gives up on a place after repeated aborts; we hand such loops
      * to CPython so that they run at full speed. */
-    if (r->cell->aborts >= 3)
+    if (r->cell->aborts >= 3) {
         r->cell->flags |= JC_GIVEN_UP;
+        rt_cell_wake(r->cell);
+    }
     rt_event_abort((PyObject *)r->code, r->cell->offset, reason, r->t);
     rec_free(r);
 }

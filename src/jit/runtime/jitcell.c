@@ -41,14 +41,7 @@ int rt_cellset_find(rt_cellset *s, int offset, bool profiled, bool create, uint6
         s->capacity = cap;
     }
     rt_jitcell *c = &s->cells[s->ncells];
-    c->counter = 0.0;
-    c->flags = 0;
-    c->offset = offset;
-    c->profiled = profiled;
-    c->hash = hash;
-    c->loop = NULL;
-    c->hint = NULL;
-    c->aborts = 0;
+    *c = (rt_jitcell){.offset = offset, .profiled = profiled, .hash = hash};
     return s->ncells++;
 }
 
@@ -68,8 +61,10 @@ void rt_decay_all(void)
     if (m >= 1.0)
         return;
     for (rt_cellset *s = all_cellsets.next; s != &all_cellsets; s = s->next)
-        for (int i = 0; i < s->ncells; i++)
+        for (int i = 0; i < s->ncells; i++) {
             s->cells[i].counter *= m;
+            rt_cell_wake(&s->cells[i]);
+        }
 }
 
 int rt_trace_next_hash(uint64_t hash)
@@ -79,6 +74,7 @@ int rt_trace_next_hash(uint64_t hash)
         for (int i = 0; i < s->ncells; i++)
             if (s->cells[i].hash == hash) {
                 s->cells[i].flags |= JC_TRACE_NEXT;
+                rt_cell_wake(&s->cells[i]);
                 n++;
             }
     return n;

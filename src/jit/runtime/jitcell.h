@@ -19,6 +19,9 @@ enum {
 typedef struct {
     double counter;     /* fraction of the way to hot, in [0, 1); double so that
                          * it fires on exactly the threshold-th tick */
+    int32_t countdown;  /* back-edges the interpreter only counts down before it
+                         * looks at the cell again (rt_cell_ticks) */
+    int32_t batch;      /* what countdown was set to then */
     uint16_t flags;
     int offset;         /* loop header: bytecode offset in bytes */
     bool profiled;      /* the greenkey's is_being_profiled */
@@ -35,21 +38,42 @@ typedef struct rt_cellset {
     int ncells, capacity;
 } rt_cellset;
 
-/* Adds `inc` to the cell; true when it reaches 1.0 (and restarts it). */
-static inline bool rt_cell_tick(rt_jitcell *c, double inc)
+/* Back-edges a countdown covers at most: the granularity of the decay
+ * clock (rt_decay_clock_add). */
+#define RT_CELL_BATCH 4096
+
+/* The slow path of a back-edge; the fast path is `--countdown > 0`. Adds
+ * `inc` for each back-edge counted since the last call (*ticks of them);
+ * true when the counter reaches 1.0 (and restarts it) or the cell was told
+ * to fire (JC_TRACE_NEXT). Then counts down the back-edges left before it
+ * can fire. The counter fires once it is within half an increment of 1.0:
+ * on the threshold-th tick, whatever the rounding of inc. */
+static inline bool rt_cell_ticks(rt_jitcell *c, double inc, int *ticks)
 {
+    int n = c->batch - c->countdown;
+    bool fire;
+    *ticks = n;
     if (c->flags & JC_TRACE_NEXT) {
         c->flags &= (uint16_t)~JC_TRACE_NEXT;
         c->counter = 0.0;
-        return true;
+        fire = true;
+    } else {
+        double v = c->counter + n * inc;
+        fire = v > 1.0 - 0.5 * inc;
+        c->counter = fire ? 0.0 : v;
     }
-    double n = c->counter + inc;
-    if (n < 1.0) {
-        c->counter = n;
-        return false;
-    }
-    c->counter = 0.0;
-    return true;
+    double left = (1.0 - c->counter) / inc - 0.5;  /* fires after more than this */
+    int k = left >= RT_CELL_BATCH ? RT_CELL_BATCH : left < 0.0 ? 1 : (int)left + 1;
+    c->batch = c->countdown = k;
+    return fire;
+}
+
+/* The cell changed (a flag, its loop, its counter): the interpreter looks
+ * at it at the next back-edge, with the back-edges counted so far. */
+static inline void rt_cell_wake(rt_jitcell *c)
+{
+    c->batch -= c->countdown;
+    c->countdown = 0;
 }
 
 void rt_cellset_link(rt_cellset *s);

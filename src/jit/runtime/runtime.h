@@ -109,9 +109,10 @@ static inline void rt_count(int counter, long long n) { rt.counters[counter] += 
  * back-edges instead. */
 #define RT_DECAY_PERIOD 65536
 void rt_decay_all(void);
-static inline void rt_decay_clock_tick(void)
+static inline void rt_decay_clock_add(int ticks)
 {
-    if (__builtin_expect(++rt.decay_clock >= RT_DECAY_PERIOD, 0)) {
+    rt.decay_clock += ticks;
+    if (__builtin_expect(rt.decay_clock >= RT_DECAY_PERIOD, 0)) {
         rt.decay_clock = 0;
         rt_decay_all();
     }
