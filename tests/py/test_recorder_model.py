@@ -166,3 +166,34 @@ def test_check_mode_reports_to_a_file(tmp_path, monkeypatch):
     assert out.returncode == 0, out.stderr
     assert log.exists()
     assert log.read_text() == ""
+
+
+def test_loop_left_by_return_is_not_given_up():
+    """A loop that is often left by a `return` (an escape-time loop) is
+    traced again until an iteration that stays in the loop is recorded:
+    leaving it while tracing does not count towards giving up."""
+    code = """
+        import sys
+        pj = sys.modules.get("pypyjit")
+        names = []
+        if pj:
+            pj.set_compile_hook(lambda info: names.append(info.greenkey[0].co_name
+                                                          if info.greenkey else None))
+        def escape(c):
+            z = 0.0
+            for i in range(40):
+                z = z * z + c
+                if z > 2.0:
+                    return i
+            return 40
+        t = 0
+        for k in range(400):   # nine calls leave at once, then a long one
+            t += escape(0.1 if k % 10 == 9 else 1.5)
+        print(t)
+        if pj:
+            print("escape compiled:", "escape" in names, file=sys.stderr)
+    """
+    off = run(code, jit=False)
+    on = run(code, params="threshold=3,trace_eagerness=2")
+    assert (on.returncode, on.stdout) == (off.returncode, off.stdout) and off.stderr == ""
+    assert on.stderr == "escape compiled: True\n"

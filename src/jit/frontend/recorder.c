@@ -321,6 +321,16 @@ static bool abort_bad_loop(fe_recorder *r, const char *what)
     return false;
 }
 
+/* The iteration being recorded leaves the loop (its iterator ends, the
+ * function returns): not the loop's fault, so it does not count towards
+ * giving up on it; it may be traced again the next time it is hot. */
+static bool abort_loop_ended(fe_recorder *r, const char *what)
+{
+    if (r->bridge_of == NULL)
+        r->cell->aborts--;
+    return abort_bad_loop(r, what);
+}
+
 /* Back at the header: close the loop (or the bridge, into its loop) with
  * the slots' new values. */
 static bool close_loop(fe_recorder *r)
@@ -1401,6 +1411,10 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         return jump_to(r, next - oparg, true);
     case FOR_ITER:
         return record_for_iter(r, sp[-1], oparg, next, index);
+    case RETURN_VALUE:
+        /* The function returns from inside the loop: this iteration
+         * leaves it, like an exhausted iterator. */
+        return abort_loop_ended(r, "the loop was left by a return while it was being traced");
     default: {
         char what[96];
         snprintf(what, sizeof what, "opcode %s", opname(opcode));
@@ -1409,12 +1423,6 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     }
 }
 
-static bool abort_loop_ended(fe_recorder *r)
-{
-    if (r->bridge_of == NULL)
-        r->cell->aborts--;
-    return abort_bad_loop(r, "the loop ended while it was being traced");
-}
 
 /* Whether frame slot value `o` can be what the model says slot `v` is. */
 static bool slot_agrees(fe_recorder *r, rec_val v, PyObject *o)
@@ -1510,10 +1518,8 @@ bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int
         return false;
     }
     if (start != r->expect && r->expect >= 0 && start == r->last_target)
-        /* FOR_ITER found its iterator exhausted: the loop ended during the
-         * iteration being recorded. Not the loop's fault; it may try again
-         * the next time it is hot. */
-        return abort_loop_ended(r);
+        /* FOR_ITER found its iterator exhausted */
+        return abort_loop_ended(r, "the loop ended while it was being traced");
     char why[160];
     if (!model_agrees(r, frame, sp, start, opcode == STORE_FAST ? oparg : -1, why, sizeof why)) {
         /* A bug in the recorder, never worth a wrong trace. */
