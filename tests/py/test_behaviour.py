@@ -506,6 +506,89 @@ for n in range(300):
 print(total, f([1, 2, 600], 500))
 """)
 
+snippet("unpack_in_loops", """
+def f(n, pairs, trip):
+    t = 0
+    s = ''
+    for i in range(n):
+        a, b = pairs[i % 3]
+        x, y, z = trip
+        trip[i % 3] = i          # the list changes between unpackings
+        if a == 'a':
+            s += a
+        else:
+            t += a * b + x + y + z
+        if i == n - 5:
+            trip.append(0)       # now too long: ValueError from the interpreter
+    return t, s
+try:
+    print(f(40, [(1, 2), (3, 4.5), ('a', 'b')], [1, 2, 3]))
+except ValueError as e:
+    print('ValueError', e)
+def g(n, pairs):
+    out = 0
+    for i in range(n):
+        k, v = pairs[i % 4]
+        out += k * v
+    return out
+print(g(200, [(1, 2), [3, 4], (5, 2 ** 70), (1.5, 2)]))
+def h(n, pairs):
+    out = 0
+    for i in range(n):
+        k, v = pairs[i % 3]      # ints only: the loop compiles
+        a, b, c = pairs
+        out += k * v + a[0] + c[1]
+    return out
+print(h(300, [(1, 2), [3, 4], (5, 6)]))
+try:
+    h(60, [(1, 2), (3, 4), [5, 6, 7]])
+except ValueError as e:
+    print('ValueError', e)
+""")
+
+snippet("closure_reads_in_loops", """
+def outer(n):
+    k = 3
+    def bump():
+        nonlocal k
+        k += 1
+    s = 0
+    for i in range(n):
+        s += k * i
+        if i % 10 == 0:
+            bump()               # the cell changes under the loop
+    def late():
+        for i in range(3):
+            print(i, gone)
+    try:
+        late()
+    except NameError as e:
+        print(type(e).__name__, e)
+    gone = 1
+    return s
+print(outer(200))
+""")
+
+snippet("is_on_unboxed_values", """
+def f(n):
+    t = 0
+    x = 0.5
+    b = True
+    for i in range(n):
+        if i is not None:
+            t += 1
+        if x is None or (b is True) is False:
+            t -= 100
+        b = i % 3 == 0
+        if b is True:
+            t += 2
+        if b is not False:
+            t += 3
+        x = x * 1.5 if x < 1e9 else 0.5
+    return t
+print(f(300))
+""")
+
 snippet("call_errors", """
 def g(a, b, *, c): return a
 def h(**kw): return kw

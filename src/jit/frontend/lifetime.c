@@ -14,6 +14,7 @@ static void free_cell_loop(rt_jitcell *cell)
     /* The place may become hot and compile again. */
     cell->counter = 0.0;
     cell->aborts = 0;
+    cell->ends = 0;
     cell->flags &= (uint16_t)~(JC_GIVEN_UP | JC_BEING_TRACED);
     rt_cell_wake(cell);
     rt_count(RT_C_TOTAL_FREED_LOOPS, 1);

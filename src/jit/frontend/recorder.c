@@ -62,6 +62,10 @@ struct fe_recorder {
  * small function or builtin compiled. */
 #define FE_MAX_RESIDUAL 2
 
+/* Traces of one loop that may end because the iteration being recorded
+ * left the loop, before such ends count as failed attempts. */
+#define FE_MAX_LOOP_ENDS 16
+
 /* The one trace being recorded, if any: PyPy records one at a time. Lives
  * here because the recording frame's interpreter invocation and the abort
  * paths reach it through fe_rec_*; touched with the GIL held. */
@@ -326,7 +330,9 @@ static bool abort_bad_loop(fe_recorder *r, const char *what)
  * giving up on it; it may be traced again the next time it is hot. */
 static bool abort_loop_ended(fe_recorder *r, const char *what)
 {
-    if (r->bridge_of == NULL)
+    /* ... up to FE_MAX_LOOP_ENDS times in a row, for loops that are
+     * (nearly) always left in the iteration after they get hot */
+    if (r->bridge_of == NULL && ++r->cell->ends < FE_MAX_LOOP_ENDS)
         r->cell->aborts--;
     return abort_bad_loop(r, what);
 }
@@ -1177,6 +1183,103 @@ static ir_ref object_truth(fe_recorder *r, int index, rec_val v)
     return t;
 }
 
+/* `a is b` where one side or both are unboxed (an exact int or float, or
+ * a bool) and the other is unboxed too or a constant object. Bools are
+ * singletons: identity is their value; objects of different types are
+ * never identical; two ints or two floats are the trace's to know only
+ * as values, so that case is not handled (false). */
+static bool unboxed_is(fe_recorder *r, rec_val a, rec_val b, int negate, ir_ref *res)
+{
+#define UNBOXED(v) ((v).kind == FE_K_INT || (v).kind == FE_K_FLOAT || (v).kind == FE_K_BOOL)
+    if (a.kind == FE_K_BOOL && b.kind == FE_K_BOOL) {
+        *res = emit2(r, negate ? IR_int_ne : IR_int_eq, a.ref, b.ref);
+        return true;
+    }
+    if (UNBOXED(a) && UNBOXED(b)) {
+        if (a.kind == b.kind)
+            return false;
+        *res = ir_const_int(r->t, negate);   /* int vs float vs bool */
+        return true;
+    }
+    rec_val c = UNBOXED(a) ? b : a, x = UNBOXED(a) ? a : b;
+    if (c.kind != FE_K_REF || !ir_is_const(c.ref))
+        return false;
+    PyObject *co = ir_const_at(r->t, c.ref)->v.p;
+    if ((x.kind == FE_K_INT && PyLong_CheckExact(co)) ||
+        (x.kind == FE_K_FLOAT && PyFloat_CheckExact(co)))
+        return false;
+    *res = ir_const_int(r->t, negate);   /* None, a str, ...: another type */
+    return true;
+#undef UNBOXED
+}
+
+/* `a, b = seq` for an exact tuple or list of the right length, inline:
+ * guards on the class and the length, then the items (increfed: the
+ * trace owns them) pushed last first. Anything else unpacks through
+ * CPython... or aborts: no residual form yet. */
+static bool record_unpack(fe_recorder *r, PyObject *seq, int n)
+{
+    rec_val v = TOP(1);
+    bool tuple = PyTuple_CheckExact(seq), list = PyList_CheckExact(seq);
+    if ((v.kind != FE_K_REF && v.kind != FE_K_OWNED) || !(tuple || list) || Py_SIZE(seq) != n)
+        return abort_unsupported(r, "unpacking of this kind");
+    guard2(r, IR_guard_class, v.ref,
+           ir_const_class(r->t, tuple ? &PyTuple_Type : &PyList_Type, tuple ? "tuple" : "list"));
+    int dsz = field_descr(r, tuple ? "tuple.ob_size" : "list.ob_size",
+                          (int)offsetof(PyVarObject, ob_size), 8, 'S');
+    guard_truth(r, emit2(r, IR_int_eq, IR_EMIT(r->t, IR_getfield_gc_i, dsz, v.ref),
+                         ir_const_int(r->t, n)), true);
+    ir_ref items = IR_NONE;
+    int da = -1;
+    if (list) {
+        int dit = field_descr(r, "list.ob_item", (int)offsetof(PyListObject, ob_item), 8, 'P');
+        items = IR_EMIT(r->t, IR_getfield_gc_r, dit, v.ref);
+        ir_descr d = {.kind = IR_DESCR_ARRAY, .flag = 'P', .size = 8, .name = "list items"};
+        da = ir_descr_add(r->t, &d);
+    }
+    pop(r);
+    for (int k = n - 1; k >= 0; k--) {
+        ir_ref item;
+        if (tuple) {
+            char name[32];
+            snprintf(name, sizeof name, "tuple.ob_item[%d]", k);
+            int df = field_descr(r, name, (int)(offsetof(PyTupleObject, ob_item) +
+                                                (size_t)k * sizeof(PyObject *)), 8, 'P');
+            item = IR_EMIT(r->t, IR_getfield_gc_r, df, v.ref);
+        } else {
+            item = IR_EMIT(r->t, IR_getarrayitem_gc_r, da, items, ir_const_int(r->t, k));
+        }
+        IR_EMIT(r->t, IR_py_incref, -1, item);
+        push(r, (rec_val){item, FE_K_OWNED});
+    }
+    if (v.kind == FE_K_OWNED) {
+        /* the sequence goes (its items are ours now): frame first, as a
+         * finalizer of what it held may look */
+        if (!sync_frame(r, r->instr_start))
+            return false;
+        IR_EMIT(r->t, IR_py_decref, -1, v.ref);
+    }
+    return true;
+}
+
+/* A closure's variable: the cell in the frame slot (a cell or free
+ * variable of the code), its content increfed (the trace owns it: the cell
+ * may be written later in the iteration). */
+static bool record_load_deref(fe_recorder *r, _PyInterpreterFrame *frame, int k)
+{
+    PyObject *cell = frame->localsplus[k];
+    uint8_t kind = (uint8_t)PyBytes_AS_STRING(r->code->co_localspluskinds)[k];
+    if (!(kind & (CO_FAST_CELL | CO_FAST_FREE)) || cell == NULL || !PyCell_Check(cell) ||
+        r->slots[k].kind != FE_K_REF || PyCell_GET(cell) == NULL)
+        return abort_unsupported(r, "LOAD_DEREF of this kind");
+    int dc = field_descr(r, "cell.ob_ref", (int)offsetof(PyCellObject, ob_ref), 8, 'P');
+    ir_ref v = IR_EMIT(r->t, IR_getfield_gc_r, dc, r->slots[k].ref);
+    guard1(r, IR_guard_nonnull, v);  /* empty: the interpreter raises */
+    IR_EMIT(r->t, IR_py_incref, -1, v);
+    push(r, (rec_val){v, FE_K_OWNED});
+    return true;
+}
+
 static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
                    int opcode, int oparg)
 {
@@ -1270,13 +1373,20 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     }
     case IS_OP: {
         rec_val b = TOP(1), a = TOP(2);
-        if (a.kind != FE_K_REF || b.kind != FE_K_REF)
+        ir_ref res;
+        if (a.kind == FE_K_REF && b.kind == FE_K_REF) {
+            res = emit2(r, oparg ? IR_ptr_ne : IR_ptr_eq, a.ref, b.ref);
+        } else if (!unboxed_is(r, a, b, oparg, &res)) {
             return abort_unsupported(r, "`is` on unboxed values");
-        ir_ref res = emit2(r, oparg ? IR_ptr_ne : IR_ptr_eq, a.ref, b.ref);
+        }
         r->depth -= 2;
         push(r, (rec_val){res, FE_K_BOOL});
         return true;
     }
+    case UNPACK_SEQUENCE:
+        return record_unpack(r, sp[-1], oparg);
+    case LOAD_DEREF:
+        return record_load_deref(r, frame, oparg);
     case UNARY_NEGATIVE: {
         rec_val a = TOP(1);
         int64_t x;

@@ -30,6 +30,7 @@ typedef struct {
     uint8_t *hint;      /* malloc'd: slots the last trace stored to (the
                            recorder syncs them to the frame before calls) */
     int aborts;         /* tracing attempts given up here */
+    int ends;           /* traces that ended because the loop was left */
 } rt_jitcell;
 
 typedef struct rt_cellset {
