@@ -589,6 +589,111 @@ def f(n):
 print(f(300))
 """)
 
+# Attribute sites compiled inline (recorder.c: record_load_attr and
+# record_load_method), changed under the loop in every way their guards
+# must catch.
+snippet("inline_attributes_invalidated", """
+import math
+class P:
+    k = 10
+    def __init__(self, x):
+        self.x = x
+    def m(self):
+        return 1
+class Q(P):
+    def m(self):
+        return 2
+class S:
+    __slots__ = ('v', 'w')
+def f(n):
+    p = P(1)
+    s = S()
+    s.v = 5
+    out = []
+    t = 0
+    for i in range(n):
+        try:
+            t += p.x * 1000 + p.m() * 100 + s.v * 10 + math.floor(2.5)
+        except AttributeError as e:
+            out.append(str(e))
+        if i == 10:
+            P.m = lambda self: 3              # method replaced on the class
+        if i == 14:
+            p.__dict__['x'] = 7               # the instance dict materialised
+        if i == 18:
+            p.m = lambda: 4                   # instance attribute shadows the method
+        if i == 22:
+            p = P(2)
+            p.__class__ = Q                   # another class
+        if i == 26:
+            P.x = property(lambda self: 100)  # data descriptor shadows the attribute
+        if i == 30:
+            del P.x
+            del s.v                           # slot emptied
+        if i == 34:
+            s.v = 9
+            math.floor = lambda v: -1         # module attribute rebound
+        if i == 38:
+            del p.x                           # instance attribute deleted
+        if i % 4 == 3:
+            out.append(t)
+    return out
+print(f(44))
+""")
+
+# `x is None` on the result of a call or an attribute load (an object the
+# trace owns): guarded and released (re's tokenizer loops hung on it).
+snippet("is_none_on_owned_results", """
+class T:
+    def __init__(self, s):
+        self.s = s
+        self.i = 0
+        self.next = None
+        self._n()
+    def _n(self):
+        if self.i >= len(self.s):
+            self.next = None
+            return
+        self.next = self.s[self.i]
+        self.i += 1
+    def get(self):
+        this = self.next
+        self._n()
+        return this
+def f(src):
+    g = src.get
+    while True:
+        if src.next is None:
+            return 'end', src.i
+        if g() == ')':
+            return 'paren', src.i
+for k in range(6):
+    print(f(T('abcdefgh' * k)), f(T('abc' * k + ')x')))
+""")
+
+# Floats and ints read from objects keep their identity in compiled
+# loops (test_sort checks `is` on sorted floats).
+snippet("identity_of_numbers_read_from_objects", """
+class O:
+    def __init__(self, f):
+        self.f = f
+def f(pairs, objs):
+    same = 0
+    for i in range(len(pairs)):
+        a, b = pairs[i]
+        c, d = pairs[i]
+        o = objs[i % 3]
+        x = o.f
+        y = o.f
+        if a is c and b is d:
+            same += 1
+        if x is y:
+            same += 10
+    return same
+pairs = [(float(i) + 0.5, 10 ** 20 + i) for i in range(60)]
+print(f(pairs, [O(1.5), O(2 ** 70), O(3.25)]))
+""")
+
 snippet("call_errors", """
 def g(a, b, *, c): return a
 def h(**kw): return kw

@@ -413,3 +413,38 @@ def test_guard_failing_often_grows_a_bridge():
         jump(p0, _, _, _, _, _, _, descr=...)
     """, bridge["ops"]), "\n".join(bridge["ops"])
     assert_unboxed(bridge["ops"])
+
+
+def test_instance_attributes_and_methods_inline():
+    """Attribute loads of instance values and __slots__, module attributes
+    and method lookups are guarded loads in the trace: no getattr call;
+    the only call left is the method call itself."""
+    loop = the_loop("""
+        import math
+        class P:
+            def __init__(self):
+                self.x = 1.5
+                self.n = 3
+            def get(self):
+                return 1
+        class S:
+            __slots__ = ('v',)
+        def f(n):
+            p = P()
+            s = S()
+            s.v = 2
+            t = 0.0
+            for i in range(n):
+                t += p.x * p.n + s.v + math.pi + p.get()
+            return t
+        print(f(1000))
+    """, "f")
+    ops = body(loop)
+    # p.get(), as a residual call (the frame's int and float locals are
+    # boxed into the frame before it: box_int, box_float)
+    calls = [op for op in ops if re.search(r"\bcall_[ir]\(", op) and "box_" not in op]
+    assert len(calls) == 1 and "ConstClass(call)" in calls[0], calls
+    assert not any("getattr" in op for op in ops), ops
+    # class and type-version guards, then loads from the values array
+    assert any("tp_version_tag" in op for op in ops), ops
+    assert any("values[" in op for op in ops), ops

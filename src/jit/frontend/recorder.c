@@ -17,6 +17,9 @@
  * reason the abort hook reports. */
 #include "jitloop.h"
 #include "rt_helpers.h"
+#include "specialize.h"
+#include "internal/pycore_dict.h"
+#include "internal/pycore_moduleobject.h"
 #include "../runtime/runtime.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +28,11 @@
 typedef struct {
     ir_ref ref;
     uint8_t kind;   /* fe_kind */
+    /* an owned object read from another object (attribute, unpacked
+     * item, cell): kept boxed, because unboxing it and boxing it again
+     * would give the frame a new object where CPython has the same one
+     * (`is`, id()) */
+    bool keep;
 } rec_val;
 
 struct fe_recorder {
@@ -49,6 +57,7 @@ struct fe_recorder {
     uint8_t *dirty;      /* per local: the frame's box may be stale */
     int nresidual;       /* residual operations recorded (calls into CPython) */
     uint8_t *hint;       /* slots a previous trace of this loop stored to */
+    _PyInterpreterFrame *frame;  /* the frame being recorded (its current values) */
     int expect;          /* where the recorded path goes next (code unit), -1 at the start */
     int last_opcode;     /* the instruction recorded before, and its */
     int last_target;     /* jump target when it can branch (FOR_ITER) */
@@ -337,6 +346,8 @@ static bool abort_loop_ended(fe_recorder *r, const char *what)
     return abort_bad_loop(r, what);
 }
 
+static rec_val unboxed(fe_recorder *r, rec_val v, PyObject *o);
+
 /* Back at the header: close the loop (or the bridge, into its loop) with
  * the slots' new values. */
 static bool close_loop(fe_recorder *r)
@@ -388,6 +399,17 @@ static bool close_loop(fe_recorder *r)
     for (int k = FE_FIRST_SLOT_INPUT; k < L->ninputs; k++) {
         int slot = L->input_slot[k];
         rec_val v = r->slots[slot];
+        if (v.kind != L->input_kind[k] && (v.kind == FE_K_REF || v.kind == FE_K_OWNED) &&
+            L->input_kind[k] != FE_K_REF) {
+            /* an object kept boxed in the iteration (read from another
+             * object) where the header has the value unboxed */
+            rec_val u = unboxed(r, v, r->frame->localsplus[slot]);
+            if (u.kind == L->input_kind[k]) {
+                if (v.kind == FE_K_OWNED)
+                    IR_EMIT(r->t, IR_py_decref, -1, v.ref);  /* an int or a float */
+                r->slots[slot] = v = u;
+            }
+        }
         if (v.kind != L->input_kind[k]) {
             free(args);
             return abort_bad_loop(r, "a local changes its type in the loop");
@@ -1014,25 +1036,26 @@ static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int
     static void *const callers[] = {(void *)fe_rt_call0, (void *)fe_rt_call1,
                                     (void *)fe_rt_call2, (void *)fe_rt_call3,
                                     (void *)fe_rt_call4};
-    if (oparg > 4)
+    rec_val meth_or_null = TOP(oparg + 2);
+    /* meth | self | args (a method LOAD_METHOD found on the type) is a
+     * call of meth with self first; NULL | callable | args, a call of the
+     * callable (a bound method object as it is, as CALL does) */
+    int total = oparg + (meth_or_null.kind != FE_K_NONE);
+    if (total > 4)
         return abort_unsupported(r, "call with more than 4 arguments");
-    rec_val self_or_null = TOP(oparg + 2);
-    if (self_or_null.kind != FE_K_NONE)
-        return abort_unsupported(r, "method call");
-    (void)sp;  /* a bound method object is called as it is, as CALL does */
+    (void)sp;
     rec_val vals[5];
-    for (int k = 0; k <= oparg; k++)
-        vals[k] = TOP(oparg + 1 - k);
-    return residual(r, index, next, callers[oparg], "call", vals, oparg + 1, NULL, 0,
+    for (int k = 0; k <= total; k++)
+        vals[k] = TOP(total + 1 - k);
+    return residual(r, index, next, callers[total], "call", vals, total + 1, NULL, 0,
                     oparg + 2, 'r', NULL);
 }
 
-/* The result of a call, on top of the stack, now that the instruction
- * after the call shows its type: guard the type, unbox it, release it. */
-static bool unbox_result(fe_recorder *r, PyObject *o)
+/* Object `v` (whose value now is `o`) as an unboxed int, float or bool
+ * (or the constant None), with the guards that make it so; v itself when
+ * `o` is another object. */
+static rec_val unboxed(fe_recorder *r, rec_val v, PyObject *o)
 {
-    rec_val v = TOP(1);
-    rec_val out;
     if (PyLong_CheckExact(o) && Py_SIZE(o) >= -1 && Py_SIZE(o) <= 1) {
         guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyLong_Type, "int"));
         int dsz = field_descr(r, "int.ob_size", (int)offsetof(PyVarObject, ob_size), 8, 'S');
@@ -1042,20 +1065,34 @@ static bool unbox_result(fe_recorder *r, PyObject *o)
         guard_truth(r, emit2(r, IR_uint_le, emit2(r, IR_int_add, size, ir_const_int(r->t, 1)),
                              ir_const_int(r->t, 2)), true);
         ir_ref digit = IR_EMIT(r->t, IR_getfield_gc_i, ddg, v.ref);
-        out = (rec_val){emit2(r, IR_int_mul, digit, size), FE_K_INT};
-    } else if (PyFloat_CheckExact(o)) {
+        return (rec_val){emit2(r, IR_int_mul, digit, size), FE_K_INT};
+    }
+    if (PyFloat_CheckExact(o)) {
         guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyFloat_Type, "float"));
         int df = field_descr(r, "float.ob_fval", (int)offsetof(PyFloatObject, ob_fval), 8, 'F');
-        out = (rec_val){IR_EMIT(r->t, IR_getfield_gc_f, df, v.ref), FE_K_FLOAT};
-    } else if (PyBool_Check(o)) {
-        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyBool_Type, "bool"));
-        out = (rec_val){emit2(r, IR_ptr_eq, v.ref, ir_const_ptr(r->t, Py_True)), FE_K_BOOL};
-    } else if (o == Py_None) {
-        guard2(r, IR_guard_value, v.ref, ir_const_ptr(r->t, Py_None));
-        out = (rec_val){ir_const_ptr(r->t, Py_None), FE_K_REF};
-    } else {
-        return true;  /* another object: the trace keeps the reference */
+        return (rec_val){IR_EMIT(r->t, IR_getfield_gc_f, df, v.ref), FE_K_FLOAT};
     }
+    if (PyBool_Check(o)) {
+        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyBool_Type, "bool"));
+        return (rec_val){emit2(r, IR_ptr_eq, v.ref, ir_const_ptr(r->t, Py_True)), FE_K_BOOL};
+    }
+    if (o == Py_None) {
+        guard2(r, IR_guard_value, v.ref, ir_const_ptr(r->t, Py_None));
+        return (rec_val){ir_const_ptr(r->t, Py_None), FE_K_REF};
+    }
+    return v;  /* another object: the trace keeps the reference */
+}
+
+/* The result of a call, on top of the stack, now that the instruction
+ * after the call shows its type: guard the type, unbox it, release it. */
+static bool unbox_result(fe_recorder *r, PyObject *o)
+{
+    rec_val v = TOP(1);
+    if (v.keep)
+        return true;
+    rec_val out = unboxed(r, v, o);
+    if (out.kind == v.kind && out.ref == v.ref)
+        return true;
     /* ints, floats, bools and None have no finalizer: safe to release here */
     IR_EMIT(r->t, IR_py_decref, -1, v.ref);
     TOP(1) = out;
@@ -1183,6 +1220,18 @@ static ir_ref object_truth(fe_recorder *r, int index, rec_val v)
     return t;
 }
 
+/* A value an instruction popped: an owned one is released (frame first:
+ * a finalizer may look). */
+static bool release_popped(fe_recorder *r, rec_val v)
+{
+    if (v.kind != FE_K_OWNED)
+        return true;
+    if (!sync_frame(r, r->instr_start))
+        return false;
+    IR_EMIT(r->t, IR_py_decref, -1, v.ref);
+    return true;
+}
+
 /* `a is b` where one side or both are unboxed (an exact int or float, or
  * a bool) and the other is unboxed too or a constant object. Bools are
  * singletons: identity is their value; objects of different types are
@@ -1250,7 +1299,7 @@ static bool record_unpack(fe_recorder *r, PyObject *seq, int n)
             item = IR_EMIT(r->t, IR_getarrayitem_gc_r, da, items, ir_const_int(r->t, k));
         }
         IR_EMIT(r->t, IR_py_incref, -1, item);
-        push(r, (rec_val){item, FE_K_OWNED});
+        push(r, (rec_val){item, FE_K_OWNED, true});
     }
     if (v.kind == FE_K_OWNED) {
         /* the sequence goes (its items are ours now): frame first, as a
@@ -1259,6 +1308,151 @@ static bool record_unpack(fe_recorder *r, PyObject *seq, int n)
             return false;
         IR_EMIT(r->t, IR_py_decref, -1, v.ref);
     }
+    return true;
+}
+
+/* ---- attributes, inline where the interpreter's specialiser
+ * (specialize.c) finds a cheap shape for the object at hand: the same
+ * guards, checked in the trace ---- */
+
+/* Guards that `v` is an instance of `tp` whose resolution of names is
+ * still the one of version `version`. */
+static void guard_type_version(fe_recorder *r, rec_val v, PyTypeObject *tp, uint32_t version)
+{
+    guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, tp, tp->tp_name));
+    int dv = field_descr(r, "type.tp_version_tag", (int)offsetof(PyTypeObject, tp_version_tag), 4, 'U');
+    ir_ref tv = IR_EMIT(r->t, IR_getfield_gc_i, dv, ir_const_ptr(r->t, tp));
+    guard2(r, IR_guard_value, tv, ir_const_int(r->t, version));
+}
+
+/* A module's attribute, while the module dict keeps its version. */
+static void guard_module_dict(fe_recorder *r, rec_val v, PyObject *module, const fe_attr_cache *c)
+{
+    if (!ir_is_const(v.ref))
+        guard2(r, IR_guard_value, v.ref, ir_const_ptr(r->t, module));
+    PyObject *d = ((PyModuleObject *)module)->md_dict;
+    int dv = field_descr(r, "dict.ma_version_tag", (int)offsetof(PyDictObject, ma_version_tag), 8, 'U');
+    ir_ref ver = IR_EMIT(r->t, IR_getfield_gc_i, dv, ir_const_ptr(r->t, d));
+    guard2(r, IR_guard_value, ver, ir_const_int(r->t, (int64_t)c->dict_version));
+}
+
+/* The address of an instance's inline values (a managed-dict heap type):
+ * just before the object, as _PyObject_ValuesPointer has it. */
+static ir_ref values_of(fe_recorder *r, rec_val v)
+{
+    int dvp = field_descr(r, "object.values", -4 * (int)sizeof(PyObject *), 8, 'P');
+    ir_ref values = IR_EMIT(r->t, IR_getfield_gc_r, dvp, v.ref);
+    guard1(r, IR_guard_nonnull, values);  /* materialised dict: generic path */
+    return values;
+}
+
+
+/* LOAD_ATTR inline; RECORD_GENERIC when no specialisation applies. */
+static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
+{
+    rec_val v = TOP(1);
+    fe_attr_cache c = {0};
+    if (v.kind != FE_K_REF && v.kind != FE_K_OWNED)
+        return RECORD_GENERIC;
+    int q = fe_specialize_load_attr(&c, owner, name);
+    PyTypeObject *tp = Py_TYPE(owner);
+    ir_ref res;
+    switch (q) {
+    case FE_LOAD_ATTR_INSTANCE_VALUE: {
+        PyDictValues *vals = *_PyObject_ValuesPointer(owner);
+        if (vals->values[c.index] == NULL)
+            return RECORD_GENERIC;
+        guard_type_version(r, v, tp, c.type_version);
+        ir_ref values = values_of(r, v);
+        char fname[40];
+        snprintf(fname, sizeof fname, "values[%d]", (int)c.index);
+        int di = field_descr(r, fname, (int)c.index * (int)sizeof(PyObject *), 8, 'P');
+        res = IR_EMIT(r->t, IR_getfield_gc_r, di, values);
+        guard1(r, IR_guard_nonnull, res);
+        break;
+    }
+    case FE_LOAD_ATTR_SLOT: {
+        if (*(PyObject **)((char *)owner + c.arg) == NULL)
+            return RECORD_GENERIC;
+        guard_type_version(r, v, tp, c.type_version);
+        int ds = field_descr(r, "slot", (int)c.arg, 8, 'P');
+        res = IR_EMIT(r->t, IR_getfield_gc_r, ds, v.ref);
+        guard1(r, IR_guard_nonnull, res);
+        break;
+    }
+    case FE_LOAD_ATTR_MODULE: {
+        /* a constant while the dict keeps its version, as a global is */
+        guard_module_dict(r, v, owner, &c);
+        rec_val a = const_of(r, c.value);
+        if (a.kind == FE_K_REF) {
+            IR_EMIT(r->t, IR_py_incref, -1, a.ref);   /* ours, as the stack's in CPython */
+            a.kind = FE_K_OWNED;
+            a.keep = true;
+        }
+        pop(r);
+        push(r, a);
+        return release_popped(r, v);
+    }
+    default:
+        return RECORD_GENERIC;
+    }
+    IR_EMIT(r->t, IR_py_incref, -1, res);
+    pop(r);
+    push(r, (rec_val){res, FE_K_OWNED, true});
+    if (!release_popped(r, v))
+        return false;
+    return true;
+}
+
+/* LOAD_METHOD inline: meth | self for a method found on the type, NULL |
+ * attribute for a module's. RECORD_GENERIC otherwise. */
+static int record_load_method(fe_recorder *r, PyObject *owner, PyObject *name)
+{
+    rec_val v = TOP(1);
+    fe_attr_cache c = {0};
+    if (v.kind != FE_K_REF && v.kind != FE_K_OWNED)
+        return RECORD_GENERIC;
+    int q = fe_specialize_load_method(&c, owner, name);
+    PyTypeObject *tp = Py_TYPE(owner);
+    switch (q) {
+    case FE_LOAD_METHOD_WITH_VALUES: {
+        guard_type_version(r, v, tp, c.type_version);
+        int dd = field_descr(r, "object.dict", -3 * (int)sizeof(PyObject *), 8, 'P');
+        guard1(r, IR_guard_isnull, IR_EMIT(r->t, IR_getfield_gc_r, dd, v.ref));
+        PyDictKeysObject *keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
+        int dn = field_descr(r, "keys.dk_nentries", (int)offsetof(PyDictKeysObject, dk_nentries), 8, 'S');
+        guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dn, ir_const_ptr(r->t, keys)),
+               ir_const_int(r->t, (int64_t)c.arg));
+        break;
+    }
+    case FE_LOAD_METHOD_NO_DICT:
+        guard_type_version(r, v, tp, c.type_version);
+        break;
+    case FE_LOAD_METHOD_MODULE: {
+        guard_module_dict(r, v, owner, &c);
+        pop(r);
+        push(r, (rec_val){IR_NONE, FE_K_NONE});
+        rec_val a = const_of(r, c.value);
+        if (a.kind == FE_K_REF) {
+            /* ours until the call, like the stack's reference in CPython:
+             * the call's arguments may rebind it */
+            IR_EMIT(r->t, IR_py_incref, -1, a.ref);
+            a.kind = FE_K_OWNED;
+        }
+        push(r, a);
+        return release_popped(r, v);
+    }
+    default:
+        return RECORD_GENERIC;
+    }
+    /* the method (alive now: the guards say the type still has it; ours
+     * until the call, as the arguments may change the type) and self,
+     * which stays where it is (owned or borrowed) */
+    pop(r);
+    ir_ref m = ir_const_ptr(r->t, c.value);
+    IR_EMIT(r->t, IR_py_incref, -1, m);
+    push(r, (rec_val){m, FE_K_OWNED});
+    push(r, v);
     return true;
 }
 
@@ -1276,8 +1470,28 @@ static bool record_load_deref(fe_recorder *r, _PyInterpreterFrame *frame, int k)
     ir_ref v = IR_EMIT(r->t, IR_getfield_gc_r, dc, r->slots[k].ref);
     guard1(r, IR_guard_nonnull, v);  /* empty: the interpreter raises */
     IR_EMIT(r->t, IR_py_incref, -1, v);
-    push(r, (rec_val){v, FE_K_OWNED});
+    push(r, (rec_val){v, FE_K_OWNED, true});
     return true;
+}
+
+/* The two operands of an arithmetic operation or a comparison, kept boxed
+ * so far (read from other objects, or a local holding one): unboxed for the
+ * operation, which consumes them (an owned one is released: ints and
+ * floats have no finalizer). */
+static void unbox_operands(fe_recorder *r, PyObject **sp)
+{
+    for (int k = 1; k <= 2; k++) {
+        rec_val v = TOP(k);
+        PyObject *o = sp[-k];
+        if ((v.kind != FE_K_REF && v.kind != FE_K_OWNED) || ir_is_const(v.ref) ||
+            !(PyFloat_CheckExact(o) || (PyLong_CheckExact(o) && Py_SIZE(o) >= -1 && Py_SIZE(o) <= 1)))
+            continue;
+        rec_val u = unboxed(r, v, o);
+        if (v.kind == FE_K_OWNED)
+            IR_EMIT(r->t, IR_py_decref, -1, v.ref);
+        TOP(k) = u;
+        r->snap = -1;  /* later guards must not hand the released operand over */
+    }
 }
 
 static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
@@ -1327,12 +1541,14 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case LOAD_GLOBAL:
         return record_load_global(r, frame, oparg);
     case BINARY_OP: {
+        unbox_operands(r, sp);
         int k = record_binary(r, oparg, sp[-2], sp[-1]);
         if (k != RECORD_GENERIC)
             return k;
         return generic2(r, index, next, (void *)fe_rt_binop, "binop", oparg);
     }
     case COMPARE_OP: {
+        unbox_operands(r, sp);
         int k = record_compare(r, oparg);
         if (k != RECORD_GENERIC)
             return k;
@@ -1353,11 +1569,17 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
                         'i', NULL);
     }
     case LOAD_ATTR: {
+        int k = record_load_attr(r, sp[-1], PyTuple_GET_ITEM(r->code->co_names, oparg));
+        if (k != RECORD_GENERIC)
+            return k;
         rec_val vals[2] = {TOP(1), name_const(r, oparg)};
         return residual(r, index, next, (void *)fe_rt_getattr, "getattr", vals, 2, NULL, 0, 1,
                         'r', NULL);
     }
     case LOAD_METHOD: {
+        int k = record_load_method(r, sp[-1], PyTuple_GET_ITEM(r->code->co_names, oparg));
+        if (k != RECORD_GENERIC)
+            return k;
         /* as an attribute: NULL | bound method, which CALL takes as is */
         rec_val obj = pop(r);
         push(r, (rec_val){IR_NONE, FE_K_NONE});
@@ -1374,14 +1596,15 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case IS_OP: {
         rec_val b = TOP(1), a = TOP(2);
         ir_ref res;
-        if (a.kind == FE_K_REF && b.kind == FE_K_REF) {
+        if ((a.kind == FE_K_REF || a.kind == FE_K_OWNED) &&
+            (b.kind == FE_K_REF || b.kind == FE_K_OWNED)) {
             res = emit2(r, oparg ? IR_ptr_ne : IR_ptr_eq, a.ref, b.ref);
         } else if (!unboxed_is(r, a, b, oparg, &res)) {
             return abort_unsupported(r, "`is` on unboxed values");
         }
         r->depth -= 2;
         push(r, (rec_val){res, FE_K_BOOL});
-        return true;
+        return release_popped(r, a) && release_popped(r, b);
     }
     case UNPACK_SEQUENCE:
         return record_unpack(r, sp[-1], oparg);
@@ -1478,11 +1701,13 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case POP_JUMP_BACKWARD_IF_NOT_NONE: {
         rec_val v = TOP(1);
         bool is_none = sp[-1] == Py_None;
-        if (v.kind == FE_K_REF && !ir_is_const(v.ref)) {
+        if ((v.kind == FE_K_REF || v.kind == FE_K_OWNED) && !ir_is_const(v.ref)) {
             ir_ref t = emit2(r, IR_ptr_eq, v.ref, ir_const_ptr(r->t, Py_None));
             guard_truth(r, t, is_none);
         }
         pop(r);
+        if (!release_popped(r, v))
+            return false;
         bool jumps = (opcode == POP_JUMP_FORWARD_IF_NONE || opcode == POP_JUMP_BACKWARD_IF_NONE)
                      == is_none;
         bool backward = opcode == POP_JUMP_BACKWARD_IF_NONE || opcode == POP_JUMP_BACKWARD_IF_NOT_NONE;
@@ -1619,6 +1844,7 @@ bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int
         start--;
     r->instr_start = start;
     r->snap = -1;
+    r->frame = frame;
     if (++r->ninstrs > 1 && start == r->header)
         return abort_bad_loop(r, "came back to the header without a back-edge");
     if (r->t->nops > rt.param_int[RT_PARAM_trace_limit]) {
