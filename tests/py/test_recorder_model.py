@@ -114,6 +114,30 @@ def f(n):
 
 print(len(f(5000)), f(7))
 """,
+    # A recursive walk, the loop running inside itself through a residual
+    # call. In docutils' Node.walk (bench/programs/app_docutils.py) the
+    # check found a bridge started from an exit left pending while the loop
+    # was busy on the stack, with the snapshot of a later exit; this small
+    # program keeps the shape but does not reproduce that interleaving.
+    "recursive_walk": """
+class Node:
+    def __init__(self, kids):
+        self.kids = kids
+def walk(node, depth, out):
+    for k in node.kids:
+        if walk(k, depth + 1, out):
+            out.append(depth)
+            return True
+        if depth > 2:
+            out.append(-depth)
+    return len(node.kids) == 0 and depth % 3 == 0
+def build(d, w):
+    return Node([] if d == 0 else [build(d - 1, w) for _ in range(w)])
+out = []
+for i in range(40):
+    walk(build(4 + i % 2, 3), 0, out)
+print(len(out), sum(out))
+""",
     # Loops left by break, by return and by an exception while hot.
     "loop_exits": """
 def first_big(xs, lim):

@@ -100,6 +100,10 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
     const jit_exit *x = &L->mc->exits[e];
     const ir_trace *tr = jit_exit_trace(L->mc, e);
     bool in_loop = x->bridge < 0;  /* else refs are the bridge trace's */
+    /* a bridge is recorded from this exit or none: one left pending by an
+     * earlier exit (while the loop was busy on the stack) would start from
+     * the wrong snapshot */
+    L->pending_bridge = -1;
     if (e < L->nexit_fails && L->exit_state[e] == FE_EXIT_OPEN &&
         ++L->exit_fails[e] >= (uint32_t)rt.param_int[RT_PARAM_trace_eagerness] &&
         rt.param_int[RT_PARAM_trace_eagerness] > 0)
