@@ -9,7 +9,6 @@
 #include "eval.h"
 #include "frames.h"
 #include "internal/pycore_dict.h"
-#include "internal/pycore_moduleobject.h"
 #include "interp_support.h"
 #include "jitloop.h"
 #include "rt_helpers.h"
@@ -1043,11 +1042,7 @@ op_FE_LOAD_ATTR_SLOT: {
 op_FE_LOAD_ATTR_MODULE: {
     fe_attr_cache *c = &jc->acache[*ip];
     PyObject *owner = TOP();
-    PyObject *d;
-    if (FE_UNLIKELY(!PyModule_CheckExact(owner) ||
-                    (d = ((PyModuleObject *)owner)->md_dict) == NULL ||
-                    !PyDict_CheckExact(d) ||
-                    ((PyDictObject *)d)->ma_version_tag != c->dict_version))
+    if (FE_UNLIKELY(!fe_module_entry_holds(c, owner)))
         SPEC_MISS(LOAD_ATTR);
     TOP() = Py_NewRef(c->value);
     Py_DECREF(owner);
@@ -1154,11 +1149,7 @@ op_FE_LOAD_METHOD_NO_DICT: {
 op_FE_LOAD_METHOD_MODULE: {
     fe_attr_cache *c = &jc->acache[*ip];
     PyObject *owner = TOP();
-    PyObject *d;
-    if (FE_UNLIKELY(!PyModule_CheckExact(owner) ||
-                    (d = ((PyModuleObject *)owner)->md_dict) == NULL ||
-                    !PyDict_CheckExact(d) ||
-                    ((PyDictObject *)d)->ma_version_tag != c->dict_version))
+    if (FE_UNLIKELY(!fe_module_entry_holds(c, owner)))
         SPEC_MISS(LOAD_METHOD);
     TOP() = NULL;   /* NULL | attr */
     PUSH(Py_NewRef(c->value));

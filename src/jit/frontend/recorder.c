@@ -19,7 +19,6 @@
 #include "rt_helpers.h"
 #include "specialize.h"
 #include "internal/pycore_dict.h"
-#include "internal/pycore_moduleobject.h"
 #include "../runtime/runtime.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -1336,6 +1335,20 @@ static void guard_module_dict(fe_recorder *r, rec_val v, PyObject *module, const
     guard2(r, IR_guard_value, ver, ir_const_int(r->t, (int64_t)c->dict_version));
 }
 
+/* A module attribute's value, a constant while the guarded dict keeps its
+ * version (as a global is); an object is ours until it is used, like the
+ * stack's reference in CPython (what comes before its use may rebind it). */
+static rec_val module_value(fe_recorder *r, PyObject *value)
+{
+    rec_val a = const_of(r, value);
+    if (a.kind == FE_K_REF) {
+        IR_EMIT(r->t, IR_py_incref, -1, a.ref);
+        a.kind = FE_K_OWNED;
+        a.keep = true;
+    }
+    return a;
+}
+
 /* The address of an instance's inline values (a managed-dict heap type):
  * just before the object, as _PyObject_ValuesPointer has it. */
 static ir_ref values_of(fe_recorder *r, rec_val v)
@@ -1380,19 +1393,11 @@ static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
         guard1(r, IR_guard_nonnull, res);
         break;
     }
-    case FE_LOAD_ATTR_MODULE: {
-        /* a constant while the dict keeps its version, as a global is */
+    case FE_LOAD_ATTR_MODULE:
         guard_module_dict(r, v, owner, &c);
-        rec_val a = const_of(r, c.value);
-        if (a.kind == FE_K_REF) {
-            IR_EMIT(r->t, IR_py_incref, -1, a.ref);   /* ours, as the stack's in CPython */
-            a.kind = FE_K_OWNED;
-            a.keep = true;
-        }
         pop(r);
-        push(r, a);
+        push(r, module_value(r, c.value));
         return release_popped(r, v);
-    }
     default:
         return RECORD_GENERIC;
     }
@@ -1428,20 +1433,12 @@ static int record_load_method(fe_recorder *r, PyObject *owner, PyObject *name)
     case FE_LOAD_METHOD_NO_DICT:
         guard_type_version(r, v, tp, c.type_version);
         break;
-    case FE_LOAD_METHOD_MODULE: {
+    case FE_LOAD_METHOD_MODULE:
         guard_module_dict(r, v, owner, &c);
         pop(r);
         push(r, (rec_val){IR_NONE, FE_K_NONE});
-        rec_val a = const_of(r, c.value);
-        if (a.kind == FE_K_REF) {
-            /* ours until the call, like the stack's reference in CPython:
-             * the call's arguments may rebind it */
-            IR_EMIT(r->t, IR_py_incref, -1, a.ref);
-            a.kind = FE_K_OWNED;
-        }
-        push(r, a);
+        push(r, module_value(r, c.value));
         return release_popped(r, v);
-    }
     default:
         return RECORD_GENERIC;
     }

@@ -9,7 +9,6 @@
 #include "specialize.h"
 #include "jitcode.h"
 #include "internal/pycore_dict.h"
-#include "internal/pycore_moduleobject.h"
 #include <structmember.h>
 
 typedef enum {
@@ -95,40 +94,47 @@ static bool module_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
     return true;
 }
 
-int fe_specialize_load_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
+/* What LOAD_ATTR and STORE_ATTR share: a __slots__ member, or an
+ * attribute in the instance's values (where it shadows a class attribute
+ * or a non-data descriptor). */
+static int instance_site(fe_attr_cache *c, PyObject *owner, PyObject *name, bool store,
+                         int slot_op, int values_op)
 {
-    PyTypeObject *tp = Py_TYPE(owner);
-    if (PyModule_CheckExact(owner))
-        return module_attr(c, owner, name) ? FE_LOAD_ATTR_MODULE : 0;
-    if (tp->tp_getattro != PyObject_GenericGetAttr || !PyUnicode_CheckExact(name))
-        return 0;
     PyObject *descr;
-    uint32_t version = lookup(tp, name, &descr);
+    uint32_t version = lookup(Py_TYPE(owner), name, &descr);
     if (version == 0)
         return 0;
-    switch (classify(descr, false)) {
+    switch (classify(descr, store)) {
     case D_SLOT: {
         PyMemberDescrObject *m = (PyMemberDescrObject *)descr;
         if (!PyObject_TypeCheck(owner, m->d_common.d_type))
             return 0;
         c->type_version = version;
         c->arg = m->d_member->offset;
-        return FE_LOAD_ATTR_SLOT;
+        return slot_op;
     }
     case D_ABSENT:
     case D_PLAIN:
     case D_METHOD: {
-        /* an instance attribute, which shadows a non-data descriptor */
         Py_ssize_t ix = shared_index(values_keys(owner), name);
         if (ix < 0)
             return 0;
         c->type_version = version;
         c->index = (uint16_t)ix;
-        return FE_LOAD_ATTR_INSTANCE_VALUE;
+        return values_op;
     }
     default:
         return 0;
     }
+}
+
+int fe_specialize_load_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
+{
+    if (PyModule_CheckExact(owner))
+        return module_attr(c, owner, name) ? FE_LOAD_ATTR_MODULE : 0;
+    if (Py_TYPE(owner)->tp_getattro != PyObject_GenericGetAttr || !PyUnicode_CheckExact(name))
+        return 0;
+    return instance_site(c, owner, name, false, FE_LOAD_ATTR_SLOT, FE_LOAD_ATTR_INSTANCE_VALUE);
 }
 
 int fe_specialize_load_method(fe_attr_cache *c, PyObject *owner, PyObject *name)
@@ -162,33 +168,7 @@ int fe_specialize_load_method(fe_attr_cache *c, PyObject *owner, PyObject *name)
 
 int fe_specialize_store_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
 {
-    PyTypeObject *tp = Py_TYPE(owner);
-    if (tp->tp_setattro != PyObject_GenericSetAttr || !PyUnicode_CheckExact(name))
+    if (Py_TYPE(owner)->tp_setattro != PyObject_GenericSetAttr || !PyUnicode_CheckExact(name))
         return 0;
-    PyObject *descr;
-    uint32_t version = lookup(tp, name, &descr);
-    if (version == 0)
-        return 0;
-    switch (classify(descr, true)) {
-    case D_SLOT: {
-        PyMemberDescrObject *m = (PyMemberDescrObject *)descr;
-        if (!PyObject_TypeCheck(owner, m->d_common.d_type))
-            return 0;
-        c->type_version = version;
-        c->arg = m->d_member->offset;
-        return FE_STORE_ATTR_SLOT;
-    }
-    case D_ABSENT:
-    case D_PLAIN:
-    case D_METHOD: {
-        Py_ssize_t ix = shared_index(values_keys(owner), name);
-        if (ix < 0)
-            return 0;
-        c->type_version = version;
-        c->index = (uint16_t)ix;
-        return FE_STORE_ATTR_INSTANCE_VALUE;
-    }
-    default:
-        return 0;
-    }
+    return instance_site(c, owner, name, true, FE_STORE_ATTR_SLOT, FE_STORE_ATTR_INSTANCE_VALUE);
 }

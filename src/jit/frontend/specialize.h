@@ -8,6 +8,7 @@
 #define JIT_FE_SPECIALIZE_H
 
 #include "cpython.h"
+#include "internal/pycore_moduleobject.h"
 
 typedef struct {
     uint32_t type_version;   /* the owner type's tp_version_tag the entry holds for */
@@ -25,6 +26,15 @@ typedef struct {
 /* Executions of an unspecialised site between two attempts, and misses a
  * specialised site takes before it goes back to the generic opcode. */
 #define FE_SPEC_BACKOFF 53
+
+/* Whether a module-attribute entry still holds for `owner` (the module
+ * dict's version unchanged: dict versions are unique across dicts). */
+static inline bool fe_module_entry_holds(const fe_attr_cache *c, PyObject *owner)
+{
+    PyObject *d;
+    return PyModule_CheckExact(owner) && (d = ((PyModuleObject *)owner)->md_dict) != NULL &&
+           PyDict_CheckExact(d) && ((PyDictObject *)d)->ma_version_tag == c->dict_version;
+}
 
 /* The private opcode for this site with `owner` on the stack, its entry
  * filled in; 0 when no specialisation applies. Never raises, never runs
