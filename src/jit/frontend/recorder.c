@@ -124,6 +124,12 @@ static fe_kind kind_of(PyObject *o)
     return FE_K_REF;
 }
 
+/* Kinds the trace keeps unboxed, out of the frame until synced. */
+static bool is_unboxed(int k)
+{
+    return k == FE_K_INT || k == FE_K_FLOAT || k == FE_K_BOOL;
+}
+
 static char ir_type_of(fe_kind k)
 {
     return k == FE_K_FLOAT ? 'f' : k == FE_K_REF || k == FE_K_NONE ? 'r' : 'i';
@@ -937,7 +943,7 @@ static bool sync_frame(fe_recorder *r, int index)
         if (!r->written[k] && !(r->hint && r->hint[k]))
             continue;
         rec_val v = r->slots[k];
-        if (v.kind != FE_K_INT && v.kind != FE_K_FLOAT && v.kind != FE_K_BOOL)
+        if (!is_unboxed(v.kind))
             continue;  /* objects are written through (store_fast); NULL is NULL */
         if (!r->dirty[k])
             continue;  /* synced since its last store */
@@ -1109,8 +1115,8 @@ static bool store_fast(fe_recorder *r, int index, int k)
     rec_val old = r->slots[k];
     if (k < r->nentry)
         r->written[k] = 1;
-    bool unboxed = v.kind == FE_K_INT || v.kind == FE_K_FLOAT || v.kind == FE_K_BOOL;
-    bool old_unboxed = old.kind == FE_K_INT || old.kind == FE_K_FLOAT || old.kind == FE_K_BOOL;
+    bool unboxed = is_unboxed(v.kind);
+    bool old_unboxed = is_unboxed(old.kind);
     if (v.kind == FE_K_NONE)
         return abort_unsupported(r, "store of an empty value");
     r->dirty[k] = 1;
@@ -1238,18 +1244,17 @@ static bool release_popped(fe_recorder *r, rec_val v)
  * as values, so that case is not handled (false). */
 static bool unboxed_is(fe_recorder *r, rec_val a, rec_val b, int negate, ir_ref *res)
 {
-#define UNBOXED(v) ((v).kind == FE_K_INT || (v).kind == FE_K_FLOAT || (v).kind == FE_K_BOOL)
     if (a.kind == FE_K_BOOL && b.kind == FE_K_BOOL) {
         *res = emit2(r, negate ? IR_int_ne : IR_int_eq, a.ref, b.ref);
         return true;
     }
-    if (UNBOXED(a) && UNBOXED(b)) {
+    if (is_unboxed(a.kind) && is_unboxed(b.kind)) {
         if (a.kind == b.kind)
             return false;
         *res = ir_const_int(r->t, negate);   /* int vs float vs bool */
         return true;
     }
-    rec_val c = UNBOXED(a) ? b : a, x = UNBOXED(a) ? a : b;
+    rec_val c = is_unboxed(a.kind) ? b : a, x = is_unboxed(a.kind) ? a : b;
     if (c.kind != FE_K_REF || !ir_is_const(c.ref))
         return false;
     PyObject *co = ir_const_at(r->t, c.ref)->v.p;
@@ -1258,7 +1263,6 @@ static bool unboxed_is(fe_recorder *r, rec_val a, rec_val b, int negate, ir_ref 
         return false;
     *res = ir_const_int(r->t, negate);   /* None, a str, ...: another type */
     return true;
-#undef UNBOXED
 }
 
 /* `a, b = seq` for an exact tuple or list of the right length, inline:
@@ -1300,14 +1304,7 @@ static bool record_unpack(fe_recorder *r, PyObject *seq, int n)
         IR_EMIT(r->t, IR_py_incref, -1, item);
         push(r, (rec_val){item, FE_K_OWNED, true});
     }
-    if (v.kind == FE_K_OWNED) {
-        /* the sequence goes (its items are ours now): frame first, as a
-         * finalizer of what it held may look */
-        if (!sync_frame(r, r->instr_start))
-            return false;
-        IR_EMIT(r->t, IR_py_decref, -1, v.ref);
-    }
-    return true;
+    return release_popped(r, v);  /* the sequence (its items are ours now) */
 }
 
 /* ---- attributes, inline where the interpreter's specialiser
@@ -1359,7 +1356,6 @@ static ir_ref values_of(fe_recorder *r, rec_val v)
     return values;
 }
 
-
 /* LOAD_ATTR inline; RECORD_GENERIC when no specialisation applies. */
 static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
 {
@@ -1404,9 +1400,7 @@ static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
     IR_EMIT(r->t, IR_py_incref, -1, res);
     pop(r);
     push(r, (rec_val){res, FE_K_OWNED, true});
-    if (!release_popped(r, v))
-        return false;
-    return true;
+    return release_popped(r, v);
 }
 
 /* LOAD_METHOD inline: meth | self for a method found on the type, NULL |
@@ -1514,16 +1508,8 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         return true;
     case STORE_FAST:
         return store_fast(r, index, oparg);
-    case POP_TOP: {
-        rec_val v = pop(r);
-        if (v.kind == FE_K_OWNED) {
-            /* releasing an object may run its finalizer: frame first */
-            if (!sync_frame(r, index))
-                return false;
-            IR_EMIT(r->t, IR_py_decref, -1, v.ref);
-        }
-        return true;
-    }
+    case POP_TOP:
+        return release_popped(r, pop(r));
     case COPY:
         if (TOP(oparg).kind == FE_K_OWNED)  /* two owned copies: two references */
             IR_EMIT(r->t, IR_py_incref, -1, TOP(oparg).ref);
