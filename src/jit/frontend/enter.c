@@ -3,6 +3,7 @@
  * checks), and when a guard fails its snapshot becomes the frame again
  * (deoptimisation: boxing values, balancing reference counts), so the
  * interpreter resumes exactly where the guard was. */
+#include "frames.h"
 #include "jitloop.h"
 #include "../runtime/runtime.h"
 #include <stdlib.h>
@@ -90,16 +91,41 @@ static PyObject *materialize(const fe_loop *L, const ir_trace *tr, int e,
     return o;
 }
 
-/* Rebuilds the frame from exit e's snapshot; returns the code unit to
- * resume at, or -2 when boxing ran out of memory (an exception is set and
- * the frame is consistent: what could not be built is NULL). */
+/* The frame of an inlined call, as fe_frame_push makes it, over the data
+ * stack's top (fe_loop_run checked the room): its slots from snapshot
+ * frame `fr`, waiting to resume at fr->pc, linked to `caller`. */
+static _PyInterpreterFrame *rebuild_callee(const fe_loop *L, const ir_trace *tr, int e,
+                                           const jit_deadframe *df, const ir_frame *fr,
+                                           _PyInterpreterFrame *caller, PyThreadState *tstate,
+                                           bool *failed)
+{
+    PyFunctionObject *func = fr->func;
+    _PyInterpreterFrame *f = fe_frame_init(tstate, (PyFunctionObject *)Py_NewRef(func));
+    /* a negative pc: raising at the instruction -1 - pc (the interpreter
+     * sets prev_instr there itself) */
+    int pc = fr->pc >= 0 ? fr->pc : -1 - fr->pc;
+    f->prev_instr = _PyCode_CODE((PyCodeObject *)func->func_code) + pc - 1;
+    const ir_slot *slots = ir_frame_slots(tr, fr);
+    for (int k = 0; k < fr->nslots; k++)
+        f->localsplus[k] = materialize(L, tr, e, df, slots[k], failed);
+    f->stacktop = fr->nslots;  /* locals and stack: never fewer than the locals */
+    f->previous = caller;
+    tstate->recursion_remaining--;  /* as the call's _Py_EnterRecursiveCall */
+    return f;
+}
+
+/* Rebuilds the frame from exit e's snapshot (and the frames of inlined
+ * calls above it, *inner the innermost); returns the code unit to resume
+ * at, or -2 when boxing ran out of memory (an exception is set and the
+ * frames are consistent: what could not be built is NULL). */
 static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadframe *df,
-                 PyObject ***spp)
+                 PyObject ***spp, _PyInterpreterFrame **inner)
 {
     rt_count(RT_C_GUARD_FAILURES, 1);
     const jit_exit *x = &L->mc->exits[e];
     const ir_trace *tr = jit_exit_trace(L->mc, e);
     bool in_loop = x->bridge < 0;  /* else refs are the bridge trace's */
+    int nframes = (int)ir_snap_at(tr, x->snap)->nframes;
     /* a bridge is recorded from this exit or none: one left pending by an
      * earlier exit (while the loop was busy on the stack) would start from
      * the wrong snapshot */
@@ -110,9 +136,11 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
         L->pending_bridge = e;  /* the interpreter records one from here */
     const ir_frame *f = ir_snap_frame_at(tr, x->snap, 0);
     const ir_slot *slots = ir_frame_slots(tr, f);
-    /* A negative pc: a call raised, and the exception is pending at the
-     * instruction -1 - pc; keep it aside while boxing. */
-    bool raising = f->pc < 0;
+    /* A negative pc in the innermost frame: a call raised, and the
+     * exception is pending at the instruction -1 - pc; keep it aside
+     * while boxing. */
+    int last_pc = ir_snap_frame_at(tr, x->snap, nframes - 1)->pc;
+    bool raising = last_pc < 0;
     PyObject *type = NULL, *value = NULL, *tb = NULL;
     if (raising) {
         PyErr_Fetch(&type, &value, &tb);
@@ -150,6 +178,25 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
         lp[k] = NULL;
     }
     *spp = lp + f->nslots;
+    *inner = frame;
+    int pc = f->pc;
+    if (nframes > 1) {
+        /* The loop's frame waits after its CALL; each inlined call gets
+         * its frame back, the innermost resuming at its guard. */
+        PyThreadState *tstate = PyThreadState_Get();
+        frame->prev_instr = _PyCode_CODE(frame->f_code) + f->pc - 1;
+        frame->stacktop = f->nslots;
+        _PyInterpreterFrame *caller = frame;
+        for (int i = 1; i < nframes; i++) {
+            const ir_frame *fr = ir_snap_frame_at(tr, x->snap, i);
+            caller = rebuild_callee(L, tr, e, df, fr, caller, tstate, &failed);
+            pc = fr->pc;
+        }
+        tstate->cframe->current_frame = caller;
+        *inner = caller;
+        *spp = caller->localsplus + caller->stacktop;
+        rt_count(RT_C_INLINE_DEOPTS, 1);
+    }
     /* Release what the frame held only after it is whole again: a
      * finalizer may look at it. */
     for (int k = 0; k < nstale; k++)
@@ -159,16 +206,29 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
             Py_XDECREF(type), Py_XDECREF(value), Py_XDECREF(tb);  /* MemoryError wins */
         else
             PyErr_Restore(type, value, tb);
-        return FE_RESUME_RAISING(-1 - f->pc);
+        return FE_RESUME_RAISING(-1 - last_pc);
     }
-    return failed ? -2 : f->pc;
+    return failed ? -2 : pc;
 }
 
-int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp)
+int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp,
+                _PyInterpreterFrame **inner)
 {
     void *inputs[FE_MAX_INPUTS];
+    PyThreadState *tstate = PyThreadState_Get();
+    *inner = frame;
+    if (L->inline_room > 0) {
+        /* Room for the frames of inlined calls, should a guard inside one
+         * fail: in the data stack's current chunk (as fe_frame_push), and
+         * under the recursion limit. */
+        PyObject **top = tstate->datastack_top;
+        if (top == NULL || top == &tstate->datastack_chunk->data[0] ||
+            tstate->datastack_limit - top < L->inline_room ||
+            tstate->recursion_remaining <= L->inline_depth)
+            return -1;
+    }
     inputs[0] = frame->localsplus;
-    inputs[1] = &PyThreadState_Get()->cframe->use_tracing;
+    inputs[1] = &tstate->cframe->use_tracing;
     for (int k = FE_FIRST_SLOT_INPUT; k < L->ninputs; k++)
         if (!unbox_input(frame->localsplus[L->input_slot[k]], L->input_kind[k], &inputs[k]))
             return -1;
@@ -186,7 +246,7 @@ int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp)
     int64_t e = L->mc->entry((void *const *)inputs, &deadframe);
     if (e < 0 || e >= L->mc->nexits)
         Py_FatalError("pypyjit: compiled loop returned an unknown exit");
-    int pc = deopt(L, frame, (int)e, &deadframe, spp);
+    int pc = deopt(L, frame, (int)e, &deadframe, spp, inner);
     L->running--;
     return pc;
 }
@@ -208,5 +268,8 @@ void fe_loop_free(fe_loop *L)
     for (int k = 0; k < L->nbridges; k++)
         ir_trace_free(L->bridge_traces[k]);
     free(L->bridge_traces);
+    for (int k = 0; k < L->ninlined; k++)
+        Py_DECREF(L->inlined[k]);
+    free(L->inlined);
     free(L);
 }

@@ -18,8 +18,7 @@ _PyInterpreterFrame *fe_frame_push(PyThreadState *tstate, PyFunctionObject *func
     int ndefaults = defaults != NULL ? (int)PyTuple_GET_SIZE(defaults) : 0;
     if (FE_UNLIKELY(nargs > argcount || nargs + ndefaults < argcount))
         return NULL;  /* CPython raises the TypeError with its message */
-    /* _PyFrame_Push's size: locals, stack and the frame's own fields */
-    Py_ssize_t size = co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
+    Py_ssize_t size = fe_frame_words(co);
     PyObject **base = tstate->datastack_top;
     if (FE_UNLIKELY(base == NULL || base == &tstate->datastack_chunk->data[0] ||
                     size > tstate->datastack_limit - base))
@@ -33,10 +32,23 @@ _PyInterpreterFrame *fe_frame_push(PyThreadState *tstate, PyFunctionObject *func
         }
     }
     *jcp = jc;
-    tstate->datastack_top = base + size;
-    _PyInterpreterFrame *f = (_PyInterpreterFrame *)base;
-    /* _PyFrame_InitializeSpecials: the function's reference is taken over,
-     * globals and builtins are borrowed from it. */
+    _PyInterpreterFrame *f = fe_frame_init(tstate, func);
+    PyObject **locals = f->localsplus;
+    int k = 0;
+    for (; k < nargs; k++)
+        locals[k] = args[k];
+    for (; k < argcount; k++)
+        locals[k] = Py_NewRef(PyTuple_GET_ITEM(defaults, k - (argcount - ndefaults)));
+    return f;
+}
+
+_PyInterpreterFrame *fe_frame_init(PyThreadState *tstate, PyFunctionObject *func)
+{
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    _PyInterpreterFrame *f = (_PyInterpreterFrame *)tstate->datastack_top;
+    tstate->datastack_top += fe_frame_words(co);
+    /* _PyFrame_InitializeSpecials: the function's reference is taken
+     * over, globals and builtins are borrowed from it */
     f->f_func = func;
     f->f_code = (PyCodeObject *)Py_NewRef(co);
     f->f_builtins = func->func_builtins;
@@ -47,14 +59,8 @@ _PyInterpreterFrame *fe_frame_push(PyThreadState *tstate, PyFunctionObject *func
     f->prev_instr = _PyCode_CODE(co) - 1;
     f->is_entry = false;
     f->owner = FRAME_OWNED_BY_THREAD;
-    PyObject **locals = f->localsplus;
-    int k = 0;
-    for (; k < nargs; k++)
-        locals[k] = args[k];
-    for (; k < argcount; k++)
-        locals[k] = Py_NewRef(PyTuple_GET_ITEM(defaults, k - (argcount - ndefaults)));
-    for (; k < co->co_nlocalsplus; k++)
-        locals[k] = NULL;
+    for (int k = 0; k < co->co_nlocalsplus; k++)
+        f->localsplus[k] = NULL;
     return f;
 }
 

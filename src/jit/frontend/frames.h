@@ -19,6 +19,20 @@
 _PyInterpreterFrame *fe_frame_push(PyThreadState *tstate, PyFunctionObject *func,
                                    PyObject **args, int nargs, fe_jitcode **jc);
 
+/* _PyFrame_Push's size of a frame of `co` in data-stack words: locals,
+ * stack and the frame's own fields. */
+static inline int fe_frame_words(PyCodeObject *co)
+{
+    return co->co_nlocalsplus + co->co_stacksize + FRAME_SPECIALS_SIZE;
+}
+
+/* A frame for `func` at the data stack's top, which the caller made sure
+ * has room for it (in the current chunk, never at its base): specials
+ * set (the frame takes over a reference to the function that the caller
+ * gives, and takes one to its code), locals empty,
+ * prev_instr before the first instruction; not linked. */
+_PyInterpreterFrame *fe_frame_init(PyThreadState *tstate, PyFunctionObject *func);
+
 /* Clears a frame made by fe_frame_push -- already unlinked, its stacktop
  * valid -- as _PyFrame_Clear does (a frame object that outlives it takes
  * the frame's data), then pops it off the data stack. */

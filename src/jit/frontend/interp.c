@@ -839,9 +839,18 @@ backedge: {
         /* Machine code for this loop: run it until a guard fails, then go
          * on from the guard's snapshot. */
         PyObject **nsp;
+        _PyInterpreterFrame *inner;
         fe_loop *L = cell->loop;
         cell->countdown = cell->batch = 0;  /* enter it at every back-edge */
-        int pc = fe_loop_run(L, frame, &nsp);
+        int pc = fe_loop_run(L, frame, &nsp, &inner);
+        if (inner != frame) {
+            /* a guard failed inside an inlined call: go on in the
+             * callee's rebuilt frame, which returns into ours */
+            frame = inner;
+            jc = fe_jitcode_peek(frame->f_code);
+            LOAD_FRAME();
+            nsp = sp;
+        }
         if (pc >= 0) {
             sp = nsp;
             ip = insns + pc;
@@ -1204,8 +1213,10 @@ op_CALL: {
     size_t nargsf = (size_t)(total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0)) |
                     PY_VECTORCALL_ARGUMENTS_OFFSET;
     PyObject *res;
-    if (Py_TYPE(callable) == &PyFunction_Type && kwnames == NULL && FE_LIKELY(rec == NULL) &&
-        FE_LIKELY(!cframe->use_tracing)) {
+    if (Py_TYPE(callable) == &PyFunction_Type && kwnames == NULL &&
+        (FE_LIKELY(rec == NULL) || fe_rec_inline_call(rec)) && FE_LIKELY(!cframe->use_tracing)) {
+        /* (while recording, inline exactly the calls the trace inlines:
+         * the recorder follows them into the callee's frame) */
         /* Inline, as ceval does without an eval-frame hook: the callee's
          * frame takes the function and the arguments, the caller's stack
          * gives them up and waits at CALL's last cache unit. */
@@ -1661,11 +1672,12 @@ frame_done: {
      * the recursion count; retval is its result, or NULL with the
      * exception set. An inline callee returns into its caller, as ceval's
      * RETURN_VALUE and exit_unwind do. */
-    if (frame == entry)
+    if (frame == entry) {
+        STOP_RECORDING("the frame returned while recording");
         return retval;
-    /* (a trace being recorded ends before its frame returns: the recorder
-     * does not follow returns) */
-    STOP_RECORDING("the frame returned while recording");
+    }
+    /* (a trace being recorded goes on: it returns from a call it inlined;
+     * the frame it started in returning ends it before it gets here) */
     _PyInterpreterFrame *caller = frame->previous;
     fe_frame_pop(tstate, frame);
     frame = caller;

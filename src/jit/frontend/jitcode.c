@@ -180,6 +180,7 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
             return (fe_jitcode *)PyErr_NoMemory();
         }
     }
+    jc->has_loop = has_loop;
     jc->run_own = has_loop &&
         !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
     rt_cellset_link(&jc->cells);

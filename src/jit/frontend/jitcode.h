@@ -24,6 +24,9 @@ typedef struct {
     int ngcache;
     fe_attr_cache *acache;    /* per LOAD_ATTR / LOAD_METHOD / STORE_ATTR, likewise */
     bool run_own;             /* the evaluator runs this code in our interpreter */
+    bool has_loop;            /* it has a backward jump */
+    bool no_inline;           /* traces call it instead of inlining it (inlined,
+                                 it made a loop too costly to compile) */
 } fe_jitcode;
 
 /* Private opcodes (quick_ops.def), numbered above CPython 3.11's last

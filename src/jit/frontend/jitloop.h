@@ -48,6 +48,16 @@ typedef struct fe_loop {
     bool debug;               /* compiled while debug counting was on */
     bool release;             /* releaseall(): free at the next collection */
     int running;              /* runs of this loop on the C stack now */
+    /* Functions inlined into the loop or its bridges, with the code and
+     * defaults the traces guard: kept alive, so that the guards on their
+     * identity cannot match another object at the same address, and
+     * deopt can build the functions' frames. */
+    PyObject **inlined;
+    int ninlined;
+    /* What deopt may need to rebuild inlined frames: data-stack words and
+     * recursion depth, checked at entry (0 when nothing is inlined). */
+    int inline_room;
+    int inline_depth;
 } fe_loop;
 
 enum { FE_EXIT_OPEN, FE_EXIT_GIVEN_UP };
@@ -73,6 +83,10 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
  * recorder is freed. */
 bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
                   int opcode, int oparg);
+/* Whether the CALL just recorded was inlined into the trace: the
+ * interpreter must then run it inline too (fe_frame_push), so that the
+ * recorder sees the callee's instructions in its frame. */
+bool fe_rec_inline_call(const fe_recorder *r);
 /* Abandons recording with PyPy's abort `reason` (the caller counts it). */
 void fe_rec_abort(fe_recorder *r, const char *reason);
 /* Abandons recording because the frame leaves the own interpreter or an
@@ -81,11 +95,16 @@ void fe_rec_leave(fe_recorder *r, const char *what);
 
 /* ---- running compiled loops ---- */
 /* Enters `loop` at its header; on return the frame holds the state of the
- * guard that failed. Returns the code unit index to resume at and sets
- * *sp, or -1 when the loop could not be entered (slots of other types: the
+ * guard that failed. A guard inside an inlined call leaves the frames of
+ * the calls as CPython would have them, pushed and linked over `frame`
+ * (each caller waiting after its CALL, stacktop and prev_instr set), and
+ * *inner names the innermost, whose stacktop and prev_instr say where to
+ * go on; otherwise *inner is `frame`. Returns the code unit index to
+ * resume at in *inner and sets *sp, or -1 when the loop could not be entered (slots of other types: the
  * interpreter just goes on), -2 with an exception set (out of memory), or
  * FE_RESUME_RAISING(pc). */
-int fe_loop_run(fe_loop *loop, _PyInterpreterFrame *frame, PyObject ***sp);
+int fe_loop_run(fe_loop *loop, _PyInterpreterFrame *frame, PyObject ***sp,
+                _PyInterpreterFrame **inner);
 /* fe_loop_run's result when a call in compiled code raised: the exception
  * is set and pending at code unit `pc` (the interpreter's error path). */
 #define FE_RESUME_RAISING(pc) (-3 - (pc))

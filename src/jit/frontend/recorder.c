@@ -15,6 +15,7 @@
  * constants, globals (guarded by dict versions), comparisons and branches,
  * `while` loops and `for` loops over range(). Anything else aborts with a
  * reason the abort hook reports. */
+#include "frames.h"
 #include "jitloop.h"
 #include "rt_helpers.h"
 #include "specialize.h"
@@ -34,16 +35,45 @@ typedef struct {
     bool keep;
 } rec_val;
 
+/* Calls inlined into a trace nest at most this deep. */
+#define FE_MAX_INLINE_DEPTH 8
+
+/* A caller's frame while the trace is inside a call it inlined: the
+ * fields of fe_recorder that describe the current frame, saved. */
+typedef struct {
+    PyCodeObject *code;
+    fe_jitcode *jc;
+    PyFunctionObject *func;
+    int nlocalsplus;
+    int depth;           /* without the call's operands */
+    rec_val *slots;
+    _PyInterpreterFrame *frame;
+    int resume;          /* the code unit after its CALL */
+} rec_frame;
+
 struct fe_recorder {
     ir_trace *t;
+    /* The frame being recorded: the loop's own (level 0) or, inside a call
+     * the trace inlines, the callee's (its frame exists while recording,
+     * not in the machine code: its values are SSA values only, and deopt
+     * builds the frame from the snapshot). */
     fe_jitcode *jc;
-    rt_jitcell *cell;
     PyCodeObject *code;
-    int header;          /* code unit index of the loop header */
+    PyFunctionObject *func;  /* the inlined callee's function (level > 0) */
     int nlocalsplus;
-    int nentry;          /* slots at the header */
     int depth;           /* current stack depth (slots above nlocalsplus) */
     rec_val *slots;      /* nlocalsplus + co_stacksize */
+    int level;           /* inlined calls the trace is inside */
+    rec_frame callers[FE_MAX_INLINE_DEPTH];  /* frames 0 .. level-1 */
+    bool inline_pending; /* the CALL just recorded is inlined: its frame comes next */
+    PyObject **inlined;  /* functions inlined (owned), handed to the loop */
+    int ninlined, cap_inlined;
+    int room, max_room;  /* data-stack words the inlined frames take: now, at most */
+    int max_level;
+    rt_jitcell *cell;
+    PyCodeObject *loop_code;  /* the loop's code (cell's) */
+    int header;          /* code unit index of the loop header */
+    int nentry;          /* slots at the header */
     fe_loop *proto;      /* entry description, handed to fe_compile_loop */
     int ninstrs;         /* recorded instructions */
     int instr_start;     /* first unit of the instruction being recorded */
@@ -173,17 +203,30 @@ static int box_of(fe_kind k)
 
 /* The state before the instruction being recorded: deopt resumes there and
  * the interpreter executes the whole instruction again. */
+static void snapshot_frame(fe_recorder *r, PyCodeObject *code, PyFunctionObject *func, int pc,
+                           const rec_val *slots, int n)
+{
+    ir_slot *s = ir_snap_frame(r->t, code, pc, n);
+    if (s == NULL)
+        return;
+    ir_snap_frame_func(r->t, func);
+    for (int k = 0; k < n; k++)
+        s[k] = (ir_slot){slots[k].kind == FE_K_NONE ? IR_NONE : slots[k].ref,
+                         (uint8_t)box_of(slots[k].kind)};
+}
+
+/* Inside inlined calls, the snapshot is the chain of frames: each caller
+ * waiting after its CALL, without the call's operands. */
 static int snapshot(fe_recorder *r)
 {
     if (r->snap >= 0)
         return r->snap;
-    int n = r->nlocalsplus + r->depth;
     ir_snap_begin(r->t);
-    ir_slot *s = ir_snap_frame(r->t, r->code, r->instr_start, n);
-    if (s != NULL)
-        for (int k = 0; k < n; k++)
-            s[k] = (ir_slot){r->slots[k].kind == FE_K_NONE ? IR_NONE : r->slots[k].ref,
-                             (uint8_t)box_of(r->slots[k].kind)};
+    for (int i = 0; i < r->level; i++) {
+        const rec_frame *c = &r->callers[i];
+        snapshot_frame(r, c->code, c->func, c->resume, c->slots, c->nlocalsplus + c->depth);
+    }
+    snapshot_frame(r, r->code, r->func, r->instr_start, r->slots, r->nlocalsplus + r->depth);
     r->snap = ir_snap_end(r->t);
     return r->snap;
 }
@@ -283,6 +326,13 @@ static void rec_free(fe_recorder *r)
         ir_trace_free(r->t);
     if (r->proto)
         fe_loop_free(r->proto);
+    for (; r->level > 0; r->level--) {
+        free(r->slots);  /* a callee's */
+        r->slots = r->callers[r->level - 1].slots;
+    }
+    for (int k = 0; k < r->ninlined; k++)
+        Py_DECREF(r->inlined[k]);
+    free(r->inlined);
     free(r->slots);
     free(r->from_refs);
     free(r->dirty);
@@ -302,7 +352,7 @@ void fe_rec_abort(fe_recorder *r, const char *reason)
         L->exit_fails[r->bridge_exit] = 0;
         if (++L->bridge_aborts >= 3)
             L->exit_state[r->bridge_exit] = FE_EXIT_GIVEN_UP;
-        rt_event_abort((PyObject *)r->code, r->cell->offset, reason, r->t);
+        rt_event_abort((PyObject *)r->loop_code, r->cell->offset, reason, r->t);
         rec_free(r);
         return;
     }
@@ -314,7 +364,7 @@ void fe_rec_abort(fe_recorder *r, const char *reason)
         r->cell->flags |= JC_GIVEN_UP;
         rt_cell_wake(r->cell);
     }
-    rt_event_abort((PyObject *)r->code, r->cell->offset, reason, r->t);
+    rt_event_abort((PyObject *)r->loop_code, r->cell->offset, reason, r->t);
     rec_free(r);
 }
 
@@ -352,6 +402,26 @@ static bool abort_loop_ended(fe_recorder *r, const char *what)
 }
 
 static rec_val unboxed(fe_recorder *r, rec_val v, PyObject *o);
+
+/* The loop (for a bridge, the loop it belongs to) takes the functions the
+ * trace inlined, and the room its exits need to rebuild their frames. */
+static bool hand_inlined(fe_recorder *r, fe_loop *L)
+{
+    if (r->ninlined > 0) {
+        PyObject **a = realloc(L->inlined, sizeof *a * (size_t)(L->ninlined + r->ninlined));
+        if (a == NULL)
+            return false;
+        memcpy(a + L->ninlined, r->inlined, sizeof *a * (size_t)r->ninlined);
+        L->inlined = a;
+        L->ninlined += r->ninlined;
+        r->ninlined = 0;
+    }
+    if (r->max_room > L->inline_room)
+        L->inline_room = r->max_room;
+    if (r->max_level > L->inline_depth)
+        L->inline_depth = r->max_level;
+    return true;
+}
 
 /* Back at the header: close the loop (or the bridge, into its loop) with
  * the slots' new values. */
@@ -397,8 +467,10 @@ static bool close_loop(fe_recorder *r)
             return abort_bad_loop(r, "a local unbound at the loop header is bound in the loop");
         }
     ir_ref *args = malloc(sizeof(ir_ref) * (size_t)L->ninputs);
-    if (args == NULL)
+    if (args == NULL || !hand_inlined(r, L)) {
+        free(args);
         return abort_bad_loop(r, "out of memory");
+    }
     args[0] = 0;  /* p0, the frame */
     args[1] = 1;  /* i1, where the frame's cframe says whether tracing is on */
     for (int k = FE_FIRST_SLOT_INPUT; k < L->ninputs; k++) {
@@ -456,6 +528,8 @@ static bool close_loop(fe_recorder *r)
 
 /* ---- start ---- */
 
+static bool keep_alive(fe_recorder *r, PyObject *o);
+
 /* Whether `it`, a builtin iterator whose length hint is exact and computed
  * in C, has nothing left. Other iterators are found exhausted only when
  * FOR_ITER has run (abort_loop_ended). */
@@ -495,7 +569,7 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     r->t0 = now();
     r->jc = jc;
     r->cell = cell;
-    r->code = co;
+    r->code = r->loop_code = co;
     r->header = header;
     r->nlocalsplus = co->co_nlocalsplus;
     r->nentry = (int)(sp - frame->localsplus);
@@ -597,54 +671,18 @@ static fe_kind kind_of_box(int box)
     }
 }
 
-fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop, int e,
-                                 _PyInterpreterFrame *frame, PyObject **sp, int pc)
+/* The model of one snapshot frame for a bridge: its slots as the
+ * bridge's inputs (one per distinct value; the snapshot's constants become
+ * the bridge's constants), into `slots`. */
+static void bridge_frame_slots(fe_recorder *r, const ir_trace *tr, const ir_frame *f,
+                               rec_val *slots, int *n)
 {
-    (void)frame;
-    (void)sp;
-    if (active != NULL)
-        return NULL;
-    const jit_exit *x = &loop->mc->exits[e];
-    const ir_trace *tr = jit_exit_trace(loop->mc, e);
-    const ir_frame *f = ir_snap_frame_at(tr, x->snap, 0);
     const ir_slot *snap = ir_frame_slots(tr, f);
-    PyCodeObject *co = loop->code;
-    fe_recorder *r = calloc(1, sizeof *r);
-    if (r == NULL)
-        goto oom;
-    r->t0 = now();
-    r->jc = jc;
-    r->cell = cell;
-    r->code = co;
-    r->header = loop->header;
-    r->nlocalsplus = co->co_nlocalsplus;
-    r->nentry = loop->nentry;
-    r->depth = f->nslots - r->nlocalsplus;
-    r->snap = -1;
-    r->expect = -1;
-    r->written = loop->written;
-    r->hint = loop->written;  /* the loop syncs these before its calls too */
-    r->bridge_of = loop;
-    r->bridge_exit = e;
-    r->slots = calloc((size_t)(co->co_nlocalsplus + co->co_stacksize), sizeof *r->slots);
-    r->dirty = malloc((size_t)(co->co_nlocalsplus + co->co_stacksize));
-    r->from_refs = malloc(sizeof(ir_ref) * ((size_t)f->nslots + FE_FIRST_SLOT_INPUT));
-    r->t = ir_trace_new();
-    if (r->slots == NULL || r->dirty == NULL || r->from_refs == NULL || r->t == NULL)
-        goto oom;
-    memset(r->dirty, 1, (size_t)(co->co_nlocalsplus + co->co_stacksize));
-    /* Inputs: p0, then one per distinct value the snapshot needs; the
-     * snapshot's constants become the bridge's constants. */
-    ir_input(r->t, 'r');
-    ir_input(r->t, 'i');
-    r->from_refs[0] = 0;
-    r->from_refs[1] = 1;
-    int n = FE_FIRST_SLOT_INPUT;
     for (int k = 0; k < f->nslots; k++) {
         ir_slot s = snap[k];
         fe_kind kind = kind_of_box(s.kind);
         if (kind == FE_K_NONE || s.ref == IR_NONE) {
-            r->slots[k] = (rec_val){IR_NONE, FE_K_NONE};
+            slots[k] = (rec_val){IR_NONE, FE_K_NONE};
             continue;
         }
         ir_ref v;
@@ -654,19 +692,101 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
               : c->type == 'r' ? ir_const_ptr(r->t, c->v.p) : ir_const_int(r->t, c->v.i);
         } else {
             int j = FE_FIRST_SLOT_INPUT;
-            while (j < n && r->from_refs[j] != s.ref)
+            while (j < *n && r->from_refs[j] != s.ref)
                 j++;
-            if (j == n) {
+            if (j == *n) {
                 ir_input(r->t, ir_type_of(kind));
-                r->from_refs[n++] = s.ref;
+                r->from_refs[(*n)++] = s.ref;
             }
             v = (ir_ref)j;
         }
-        r->slots[k] = (rec_val){v, (uint8_t)kind};
+        slots[k] = (rec_val){v, (uint8_t)kind};
     }
-    if (ir_failed(r->t))
-        goto oom;
+}
+
+fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop, int e,
+                                 _PyInterpreterFrame *frame, PyObject **sp, int pc)
+{
+    (void)sp;
     (void)pc;
+    if (active != NULL)
+        return NULL;
+    const jit_exit *x = &loop->mc->exits[e];
+    const ir_trace *tr = jit_exit_trace(loop->mc, e);
+    int nframes = (int)ir_snap_at(tr, x->snap)->nframes;
+    if (nframes > FE_MAX_INLINE_DEPTH + 1)
+        return NULL;
+    int total = 0;  /* slots of all the snapshot's frames */
+    for (int i = 0; i < nframes; i++)
+        total += ir_snap_frame_at(tr, x->snap, i)->nslots;
+    PyCodeObject *co = loop->code;
+    int nslots0 = co->co_nlocalsplus + co->co_stacksize;
+    fe_recorder *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        goto oom;
+    r->t0 = now();
+    r->cell = cell;
+    r->code = r->loop_code = co;
+    r->header = loop->header;
+    r->nlocalsplus = co->co_nlocalsplus;
+    r->nentry = loop->nentry;
+    r->snap = -1;
+    r->expect = -1;
+    r->written = loop->written;
+    r->hint = loop->written;  /* the loop syncs these before its calls too */
+    r->bridge_of = loop;
+    r->bridge_exit = e;
+    r->slots = calloc((size_t)nslots0, sizeof *r->slots);
+    r->dirty = malloc((size_t)nslots0);
+    r->from_refs = malloc(sizeof(ir_ref) * ((size_t)total + FE_FIRST_SLOT_INPUT));
+    r->t = ir_trace_new();
+    if (r->slots == NULL || r->dirty == NULL || r->from_refs == NULL || r->t == NULL)
+        goto oom;
+    memset(r->dirty, 1, (size_t)nslots0);
+    /* Inputs: p0 and i1, then the snapshot's values, frame by frame. */
+    ir_input(r->t, 'r');
+    ir_input(r->t, 'i');
+    r->from_refs[0] = 0;
+    r->from_refs[1] = 1;
+    int n = FE_FIRST_SLOT_INPUT;
+    const ir_frame *f = ir_snap_frame_at(tr, x->snap, 0);
+    bridge_frame_slots(r, tr, f, r->slots, &n);
+    r->depth = f->nslots - r->nlocalsplus;
+    /* A guard inside inlined calls: the trace starts inside them too, in
+     * the frames deopt rebuilt (the interpreter runs the innermost). */
+    _PyInterpreterFrame *frames[FE_MAX_INLINE_DEPTH + 1];
+    frames[nframes - 1] = frame;
+    for (int i = nframes - 1; i > 0; i--)
+        frames[i - 1] = frames[i]->previous;
+    r->frame = frames[0];
+    r->jc = fe_jitcode_peek(co);
+    for (int i = 1; i < nframes; i++) {
+        f = ir_snap_frame_at(tr, x->snap, i);
+        PyFunctionObject *func = f->func;
+        PyCodeObject *fco = (PyCodeObject *)func->func_code;
+        rec_val *slots = calloc((size_t)(fco->co_nlocalsplus + fco->co_stacksize), sizeof *slots);
+        if (slots == NULL)
+            goto oom;
+        r->callers[r->level++] = (rec_frame){r->code, r->jc, r->func, r->nlocalsplus, r->depth,
+                                             r->slots, r->frame,
+                                             ir_snap_frame_at(tr, x->snap, i - 1)->pc};
+        r->code = fco;
+        r->jc = fe_jitcode_peek(fco);
+        r->func = func;
+        r->nlocalsplus = fco->co_nlocalsplus;
+        r->slots = slots;
+        r->frame = frames[i];
+        bridge_frame_slots(r, tr, f, slots, &n);
+        r->depth = f->nslots - r->nlocalsplus;
+        r->room += fe_frame_words(fco);
+        /* the loop keeps the function; so does the bridge's trace */
+        if (r->jc == NULL || !keep_alive(r, (PyObject *)func))
+            goto oom;
+    }
+    r->max_room = r->room;
+    r->max_level = r->level;
+    if (r->jc != jc || ir_failed(r->t))
+        goto oom;
     active = r;
     rt_count(RT_C_TRACING, 1);
     return r;
@@ -718,7 +838,7 @@ static void merge_point(fe_recorder *r, int index, int opcode)
              PyUnicode_Check(fn) ? PyUnicode_AsUTF8(fn) : "?",
              PyUnicode_Check(file) ? PyUnicode_AsUTF8(file) : "?", line,
              index * (int)sizeof(_Py_CODEUNIT), name ? name : "?");
-    ir_debug_merge_point(r->t, r->code, index * (int)sizeof(_Py_CODEUNIT), 0, 0, repr);
+    ir_debug_merge_point(r->t, r->code, index * (int)sizeof(_Py_CODEUNIT), r->level, 0, repr);
 }
 
 /* record_binary / record_compare: not a case they handle inline; the
@@ -835,12 +955,20 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
      * also checks that they are the same dicts -- and the trace keeps no
      * dict alive. */
     int dv = field_descr(r, "dict.ma_version_tag", (int)offsetof(PyDictObject, ma_version_tag), 8, 'U');
-    int dg = field_descr(r, "frame.f_globals", FRAME_FIELD(f_globals), 8, 'P');
-    ir_ref gv = IR_EMIT(r->t, IR_getfield_gc_i, dv, IR_EMIT(r->t, IR_getfield_gc_r, dg, 0));
+    /* An inlined callee's dicts are its function's, kept alive with it. */
+    ir_ref gd = ir_const_ptr(r->t, g), bd = ir_const_ptr(r->t, b);
+    if (r->level == 0) {
+        int dg = field_descr(r, "frame.f_globals", FRAME_FIELD(f_globals), 8, 'P');
+        gd = IR_EMIT(r->t, IR_getfield_gc_r, dg, 0);
+    }
+    ir_ref gv = IR_EMIT(r->t, IR_getfield_gc_i, dv, gd);
     guard2(r, IR_guard_value, gv, ir_const_int(r->t, (int64_t)((PyDictObject *)g)->ma_version_tag));
     if (from_builtins) {
-        int db = field_descr(r, "frame.f_builtins", FRAME_FIELD(f_builtins), 8, 'P');
-        ir_ref bv = IR_EMIT(r->t, IR_getfield_gc_i, dv, IR_EMIT(r->t, IR_getfield_gc_r, db, 0));
+        if (r->level == 0) {
+            int db = field_descr(r, "frame.f_builtins", FRAME_FIELD(f_builtins), 8, 'P');
+            bd = IR_EMIT(r->t, IR_getfield_gc_r, db, 0);
+        }
+        ir_ref bv = IR_EMIT(r->t, IR_getfield_gc_i, dv, bd);
         guard2(r, IR_guard_value, bv, ir_const_int(r->t, (int64_t)((PyDictObject *)b)->ma_version_tag));
     }
     if (oparg & 1)
@@ -889,7 +1017,7 @@ static bool jump_to(fe_recorder *r, int target, bool backward)
     r->expect = target;
     if (!backward)
         return true;
-    if (target != r->header)
+    if (target != r->header || r->level > 0)
         return abort_unsupported(r, "inner loop");
     return close_loop(r);
 }
@@ -933,16 +1061,44 @@ static ir_ref as_object(fe_recorder *r, rec_val v, bool *owned)
 /* Before a call that can run Python code: make the frame what CPython
  * would show -- prev_instr at the call, and every local the loop stores
  * to holding its current value -- so sys._getframe(), f_locals, tracebacks
- * and finalizers see exactly CPython's frame. */
+ * and finalizers see exactly CPython's frame. Inside inlined calls, their
+ * frames are pushed too (push_inlined_frames), and popped right after the
+ * call (pop_inlined_frames). */
+static bool push_inlined_frames(fe_recorder *r, int index);
+
+/* One more residual operation. Inside an inlined call, one too many for
+ * the loop (FE_MAX_RESIDUAL) makes the function the loop's frame calls
+ * into a residual call from now on (one operation instead of its many):
+ * this trace aborts, the next one calls it. */
+static bool count_residual(fe_recorder *r)
+{
+    r->nresidual++;
+    if (r->level == 0 || r->bridge_of != NULL || r->nresidual <= FE_MAX_RESIDUAL)
+        return true;
+    fe_jitcode *outer = r->level > 1 ? r->callers[1].jc : r->jc;
+    PyCodeObject *code = r->level > 1 ? r->callers[1].code : r->code;
+    outer->no_inline = true;
+    r->cell->aborts--;  /* not the loop's fault: the next trace will do */
+    char msg[160];
+    PyObject *name = code->co_qualname;
+    snprintf(msg, sizeof msg, "more than %d residual operations with %s inlined: called from now on",
+             FE_MAX_RESIDUAL, PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : "?");
+    return abort_unsupported(r, msg);
+}
+
 static bool sync_frame(fe_recorder *r, int index)
 {
+    /* the loop's frame: waiting at its CALL when inside inlined calls */
+    const rec_val *slots = r->level > 0 ? r->callers[0].slots : r->slots;
+    PyCodeObject *code = r->level > 0 ? r->callers[0].code : r->code;
+    int at = r->level > 0 ? r->callers[0].resume - 1 : index;
     int dp = field_descr(r, "frame.prev_instr", FRAME_FIELD(prev_instr), 8, 'U');
     IR_EMIT(r->t, IR_setfield_gc, dp, 0,
-            ir_const_int(r->t, (int64_t)(uintptr_t)(_PyCode_CODE(r->code) + index)));
-    for (int k = 0; k < r->nlocalsplus && k < r->nentry; k++) {
+            ir_const_int(r->t, (int64_t)(uintptr_t)(_PyCode_CODE(code) + at)));
+    for (int k = 0; k < code->co_nlocalsplus && k < r->nentry; k++) {
         if (!r->written[k] && !(r->hint && r->hint[k]))
             continue;
-        rec_val v = r->slots[k];
+        rec_val v = slots[k];
         if (!is_unboxed(v.kind))
             continue;  /* objects are written through (store_fast); NULL is NULL */
         if (!r->dirty[k])
@@ -963,7 +1119,57 @@ static bool sync_frame(fe_recorder *r, int index)
         IR_EMIT(r->t, IR_py_xdecref, -1, old);
     }
     r->has_calls = true;
+    return r->level == 0 || push_inlined_frames(r, index);
+}
+
+/* The frames of the inlined calls the trace is inside, pushed for a call
+ * that may look at them, outermost first: each a real frame on the data
+ * stack (fe_rt_push_frame; fe_loop_run checked the room) holding new
+ * references to its locals' current values, waiting at its CALL, the
+ * innermost at the instruction `index`. The stack slots stay out, as
+ * CPython's stacktop hides them during a call. */
+static bool push_inlined_frames(fe_recorder *r, int index)
+{
+    int dpush = call_descr(r, "push_frame", 'r', "ri", 0);
+    for (int i = 1; i <= r->level; i++) {
+        bool inner = i == r->level;
+        PyCodeObject *code = inner ? r->code : r->callers[i].code;
+        PyFunctionObject *func = inner ? r->func : r->callers[i].func;
+        const rec_val *slots = inner ? r->slots : r->callers[i].slots;
+        int at = inner ? index : r->callers[i].resume - 1;
+        ir_ref f = IR_EMIT(r->t, IR_call_r, dpush,
+                           ir_const_class(r->t, (void *)fe_rt_push_frame, "push_frame"),
+                           ir_const_ptr(r->t, func),
+                           ir_const_int(r->t, (int64_t)(uintptr_t)(_PyCode_CODE(code) + at)));
+        for (int k = 0; k < code->co_nlocalsplus; k++) {
+            rec_val v = slots[k];
+            if (v.kind == FE_K_NONE)
+                continue;
+            bool owned = false;
+            ir_ref obj = v.kind == FE_K_OWNED ? v.ref : as_object(r, v, &owned);
+            if (obj == IR_NONE)
+                return abort_unsupported(r, "local of this kind across a call");
+            if (!owned)
+                IR_EMIT(r->t, IR_py_incref, -1, obj);
+            char name[32];
+            snprintf(name, sizeof name, "frame.localsplus[%d]", k);
+            int ds = field_descr(r, name, k * (int)sizeof(PyObject *), 8, 'P');
+            IR_EMIT(r->t, IR_setfield_gc, ds, f, obj);
+        }
+    }
     return true;
+}
+
+/* After the call: the frames push_inlined_frames pushed go, innermost
+ * first, as CPython clears frames (a frame object that outlives one keeps
+ * a copy). */
+static void pop_inlined_frames(fe_recorder *r)
+{
+    if (r->level == 0)
+        return;
+    int d = call_descr(r, "pop_frames", 'v', "i", 0);
+    IR_EMIT(r->t, IR_call_n, d, ir_const_class(r->t, (void *)fe_rt_pop_frames, "pop_frames"),
+            ir_const_int(r->t, r->level));
 }
 
 /* Whether a callee switched tracing on: the cframe's flag, through the
@@ -1010,9 +1216,11 @@ static bool residual(fe_recorder *r, int index, int next, void *fn, const char *
     types[nvals + nextra] = 0;
     if (!sync_frame(r, index))
         return false;
-    r->nresidual++;
+    if (!count_residual(r))
+        return false;
     int d = call_descr(r, name, res_type, types, IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
     ir_ref res = ir_emit(r->t, res_type == 'r' ? IR_call_r : IR_call_i, args, 1 + nvals + nextra, d);
+    pop_inlined_frames(r);
     /* Release what the instruction consumed: boxes made here, and owned
      * values it popped (npop 0: the operand stays, e.g. a branch's). */
     for (int k = 0; k < nvals; k++)
@@ -1109,8 +1317,12 @@ static bool unbox_result(fe_recorder *r, PyObject *o)
  * frame owns them, the trace borrows them back), so only unboxed ints,
  * floats and bools are ever kept out of the frame (sync_frame puts them
  * back before anything can look). */
+static bool store_fast_inlined(fe_recorder *r, int k);
+
 static bool store_fast(fe_recorder *r, int index, int k)
 {
+    if (r->level > 0)
+        return store_fast_inlined(r, k);
     rec_val v = pop(r);
     rec_val old = r->slots[k];
     if (k < r->nentry)
@@ -1190,10 +1402,12 @@ static bool record_for_iter_generic(fe_recorder *r, int index, int oparg, int ne
     rec_val it = TOP(1);
     if (!sync_frame(r, index))
         return false;
-    r->nresidual++;
+    if (!count_residual(r))
+        return false;
     int d = call_descr(r, "iternext", 'r', "r", IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
     ir_ref res = IR_EMIT(r->t, IR_call_r, d, ir_const_class(r->t, (void *)fe_rt_iternext, "iternext"),
                          it.ref);
+    pop_inlined_frames(r);
     guard_resuming_at(r, -1 - index, IR_guard_no_exception, IR_NONE);  /* next() raised */
     r->depth -= 1;  /* exhausted: go on after the loop, without the iterator */
     guard_resuming_at(r, next + oparg, IR_guard_nonnull, res);
@@ -1231,7 +1445,9 @@ static bool release_popped(fe_recorder *r, rec_val v)
 {
     if (v.kind != FE_K_OWNED)
         return true;
-    if (!sync_frame(r, r->instr_start))
+    /* (inside an inlined call no frame of ours can be synced: a finalizer
+     * run here sees the loop's frame as it was at the last sync) */
+    if (r->level == 0 && !sync_frame(r, r->instr_start))
         return false;
     IR_EMIT(r->t, IR_py_decref, -1, v.ref);
     return true;
@@ -1304,7 +1520,45 @@ static bool record_unpack(fe_recorder *r, PyObject *seq, int n)
         IR_EMIT(r->t, IR_py_incref, -1, item);
         push(r, (rec_val){item, FE_K_OWNED, true});
     }
-    return release_popped(r, v);  /* the sequence (its items are ours now) */
+    /* The sequence: its items are ours now, so releasing it runs no
+     * finalizer (no frame sync needed). */
+    if (v.kind == FE_K_OWNED)
+        IR_EMIT(r->t, IR_py_decref, -1, v.ref);
+    return true;
+}
+
+/* BUILD_TUPLE / BUILD_LIST: a call that runs no Python code (no frame
+ * sync); the new object holds its own references to the items, so owned
+ * ones and boxes made here are released at once, with no finalizer to
+ * run. */
+static bool record_build(fe_recorder *r, bool list, int n)
+{
+    if (n > FE_RT_BUILD_MAX)
+        return abort_unsupported(r, "BUILD_TUPLE / BUILD_LIST of more than 5 items");
+    ir_ref args[2 + FE_RT_BUILD_MAX];
+    bool owned[FE_RT_BUILD_MAX];
+    args[0] = ir_const_class(r->t, (void *)fe_rt_build, "build");
+    args[1] = ir_const_int(r->t, 2 * n + list);
+    for (int k = 0; k < FE_RT_BUILD_MAX; k++) {
+        if (k >= n) {
+            args[2 + k] = ir_const_ptr(r->t, NULL);
+            continue;
+        }
+        rec_val v = TOP(n - k);
+        owned[k] = v.kind == FE_K_OWNED;
+        args[2 + k] = owned[k] ? v.ref : as_object(r, v, &owned[k]);
+        if (args[2 + k] == IR_NONE)
+            return abort_unsupported(r, "item of this kind");
+    }
+    int d = call_descr(r, list ? "build_list" : "build_tuple", 'r', "irrrrr", 0);
+    ir_ref res = ir_emit(r->t, IR_call_r, args, 2 + FE_RT_BUILD_MAX, d);
+    guard1(r, IR_guard_nonnull, res);  /* out of memory: the interpreter redoes it */
+    for (int k = 0; k < n; k++)
+        if (owned[k])
+            IR_EMIT(r->t, IR_py_decref, -1, args[2 + k]);
+    r->depth -= n;
+    push(r, (rec_val){res, FE_K_OWNED});
+    return true;
 }
 
 /* ---- attributes, inline where the interpreter's specialiser
@@ -1485,6 +1739,188 @@ static void unbox_operands(fe_recorder *r, PyObject **sp)
     }
 }
 
+/* ---- inlined calls ---- */
+
+bool fe_rec_inline_call(const fe_recorder *r)
+{
+    return r->inline_pending;
+}
+
+/* Keeps `o` alive as long as the trace and its loop (once). */
+static bool keep_alive(fe_recorder *r, PyObject *o)
+{
+    for (int k = 0; k < r->ninlined; k++)
+        if (r->inlined[k] == o)
+            return true;
+    if (r->ninlined == r->cap_inlined) {
+        int cap = r->cap_inlined ? 2 * r->cap_inlined : 8;
+        PyObject **a = realloc(r->inlined, sizeof *a * (size_t)cap);
+        if (a == NULL)
+            return false;
+        r->inlined = a;
+        r->cap_inlined = cap;
+    }
+    r->inlined[r->ninlined++] = Py_NewRef(o);
+    return true;
+}
+
+/* CALL of a plain Python function that the interpreter can call inline
+ * (fe_frame_push's cases, without cells or free variables, and no loop of
+ * its own), recorded by following the call: guards on the function and
+ * its code and defaults, then the callee's instructions in a
+ * model frame of its own whose locals start as the arguments. *inlined
+ * false: not such a call (record it as a residual call). */
+static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool *inlined)
+{
+    *inlined = false;
+    bool is_meth = TOP(oparg + 2).kind != FE_K_NONE;
+    int total = oparg + is_meth;
+    PyObject *callable = sp[-(total + 1)];
+    rec_val fv = TOP(total + 1);
+    if (rt.param_int[RT_PARAM_inlining] == 0 || Py_TYPE(callable) != &PyFunction_Type ||
+        (!is_meth && sp[-(oparg + 2)] != NULL) ||  /* a bound method PRECALL unpacked */
+        (fv.kind != FE_K_REF && fv.kind != FE_K_OWNED) || r->level >= FE_MAX_INLINE_DEPTH)
+        return true;
+    PyFunctionObject *func = (PyFunctionObject *)callable;
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    if ((co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_VARARGS |
+                         CO_VARKEYWORDS | CO_OPTIMIZED)) != CO_OPTIMIZED ||
+        co->co_kwonlyargcount != 0 || co->co_ncellvars != 0 || co->co_nfreevars != 0)
+        return true;
+    PyObject *defaults = func->func_defaults;
+    int argcount = co->co_argcount;
+    int ndefaults = defaults != NULL ? (int)PyTuple_GET_SIZE(defaults) : 0;
+    if (total > argcount || total + ndefaults < argcount)
+        return true;
+    fe_jitcode *cjc = fe_jitcode_get(co);
+    if (cjc == NULL) {
+        PyErr_Clear();
+        return true;
+    }
+    if (cjc->has_loop || cjc->no_inline)
+        return true;
+    /* recursion: unrolled max_unroll_recursion levels, then called */
+    int same = r->code == co;
+    for (int i = 0; i < r->level; i++)
+        same += r->callers[i].code == co;
+    if (same > rt.param_int[RT_PARAM_max_unroll_recursion])
+        return true;
+    rec_val *slots = calloc((size_t)(co->co_nlocalsplus + co->co_stacksize), sizeof *slots);
+    if (slots == NULL)
+        return abort_bad_loop(r, "out of memory");
+    bool uses_defaults = total < argcount;
+    if (!keep_alive(r, callable) || !keep_alive(r, (PyObject *)co) ||
+        (uses_defaults && !keep_alive(r, defaults))) {
+        free(slots);
+        return abort_bad_loop(r, "out of memory");
+    }
+    /* The snapshot of these guards: before the CALL, which the interpreter
+     * then executes itself. CPython 3.11's func_version would say "same
+     * code and defaults" in one guard, but only its specialiser (not
+     * exported) hands versions out; the objects are kept alive instead, so
+     * that their addresses cannot come back as other objects. */
+    if (!ir_is_const(fv.ref) || ir_const_at(r->t, fv.ref)->v.p != (void *)func)
+        guard2(r, IR_guard_value, fv.ref, ir_const_ptr(r->t, func));
+    ir_ref fc = ir_const_ptr(r->t, func);
+    int dco = field_descr(r, "function.func_code", (int)offsetof(PyFunctionObject, func_code), 8, 'P');
+    guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, dco, fc), ir_const_ptr(r->t, co));
+    if (uses_defaults) {
+        int ddf = field_descr(r, "function.func_defaults",
+                              (int)offsetof(PyFunctionObject, func_defaults), 8, 'P');
+        guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, ddf, fc),
+               ir_const_ptr(r->t, defaults));
+    }
+    int k;
+    for (k = 0; k < total; k++)
+        slots[k] = TOP(total - k);  /* the callee's now, owned ones too */
+    for (; k < argcount; k++)
+        slots[k] = const_of(r, PyTuple_GET_ITEM(defaults, k - (argcount - ndefaults)));
+    r->depth -= oparg + 2;
+    /* the trace's reference to the function (a method LOAD_METHOD found):
+     * the loop keeps the function alive */
+    if (fv.kind == FE_K_OWNED)
+        IR_EMIT(r->t, IR_py_decref, -1, fv.ref);
+    r->callers[r->level++] = (rec_frame){r->code, r->jc, r->func, r->nlocalsplus, r->depth,
+                                         r->slots, r->frame, next};
+    r->code = co;
+    r->jc = cjc;
+    r->func = func;
+    r->nlocalsplus = co->co_nlocalsplus;
+    r->depth = 0;
+    r->slots = slots;
+    r->frame = NULL;  /* pushed by the interpreter: seen at the next instruction */
+    r->expect = 0;
+    r->snap = -1;
+    r->inline_pending = true;
+    r->room += fe_frame_words(co);
+    if (r->room > r->max_room)
+        r->max_room = r->room;
+    if (r->level > r->max_level)
+        r->max_level = r->level;
+    rt_count(RT_C_INLINED_CALLS, 1);
+    *inlined = true;
+    return true;
+}
+
+/* RETURN_VALUE of an inlined call: its frame releases its locals (the
+ * result keeps the reference of the local it was, if any) and the caller
+ * goes on after its CALL with the result. */
+static bool return_inlined(fe_recorder *r)
+{
+    rec_val v = pop(r);
+    bool taken = false;
+    for (int k = 0; k < r->nlocalsplus + r->depth; k++) {
+        rec_val s = r->slots[k];
+        if (s.kind != FE_K_OWNED)
+            continue;
+        if (!taken && v.kind == FE_K_REF && v.ref == s.ref) {
+            v = s;
+            taken = true;
+            continue;
+        }
+        IR_EMIT(r->t, IR_py_decref, -1, s.ref);
+    }
+    r->room -= fe_frame_words(r->code);
+    free(r->slots);
+    rec_frame *c = &r->callers[--r->level];
+    r->code = c->code;
+    r->jc = c->jc;
+    r->func = c->func;
+    r->nlocalsplus = c->nlocalsplus;
+    r->depth = c->depth;
+    r->slots = c->slots;
+    r->frame = c->frame;
+    r->expect = c->resume;
+    push(r, v);
+    return true;
+}
+
+/* STORE_FAST in an inlined frame: only the model changes (the frame does
+ * not exist). Its locals own their objects, as a frame's do; values
+ * borrowed from its callers (arguments) and constants stay borrowed. */
+static bool store_fast_inlined(fe_recorder *r, int k)
+{
+    rec_val v = pop(r), old = r->slots[k];
+    if (v.kind == FE_K_NONE)
+        return abort_unsupported(r, "store of an empty value");
+    if (v.kind == FE_K_REF && !ir_is_const(v.ref)) {
+        IR_EMIT(r->t, IR_py_incref, -1, v.ref);
+        v.kind = FE_K_OWNED;
+    }
+    r->slots[k] = v;
+    if (old.kind != FE_K_OWNED)
+        return true;
+    /* values on the stack borrowing the old object take their own
+     * reference before it goes */
+    for (int j = 1; j <= r->depth; j++)
+        if (TOP(j).kind == FE_K_REF && TOP(j).ref == old.ref) {
+            IR_EMIT(r->t, IR_py_incref, -1, old.ref);
+            TOP(j).kind = FE_K_OWNED;
+        }
+    IR_EMIT(r->t, IR_py_decref, -1, old.ref);
+    return true;
+}
+
 static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
                    int opcode, int oparg)
 {
@@ -1498,11 +1934,17 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case NOP:
     case EXTENDED_ARG:
         return true;
-    case LOAD_FAST:
-        if (r->slots[oparg].kind == FE_K_NONE)
+    case LOAD_FAST: {
+        rec_val v = r->slots[oparg];
+        if (v.kind == FE_K_NONE)
             return abort_unsupported(r, "unbound local");
-        push(r, r->slots[oparg]);
+        if (v.kind == FE_K_OWNED)  /* an inlined frame's local: borrowed from it */
+            v.kind = FE_K_REF;
+        push(r, v);
         return true;
+    }
+    case RESUME:
+        return true;  /* an inlined callee's start (the eval breaker waits for the back-edge) */
     case LOAD_CONST:
         push(r, const_of(r, PyTuple_GET_ITEM(r->code->co_consts, oparg)));
         return true;
@@ -1591,6 +2033,9 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     }
     case UNPACK_SEQUENCE:
         return record_unpack(r, sp[-1], oparg);
+    case BUILD_TUPLE:
+    case BUILD_LIST:
+        return record_build(r, opcode == BUILD_LIST, oparg);
     case LOAD_DEREF:
         return record_load_deref(r, frame, oparg);
     case UNARY_NEGATIVE: {
@@ -1723,13 +2168,19 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         return true;
     case PRECALL:
         return true;  /* record_call checks for bound methods */
-    case CALL:
-        return record_call(r, sp, index, oparg, next);
+    case CALL: {
+        bool inlined;
+        if (!try_inline(r, sp, oparg, next, &inlined))
+            return false;
+        return inlined || record_call(r, sp, index, oparg, next);
+    }
     case JUMP_BACKWARD:
         return jump_to(r, next - oparg, true);
     case FOR_ITER:
         return record_for_iter(r, sp[-1], oparg, next, index);
     case RETURN_VALUE:
+        if (r->level > 0)
+            return return_inlined(r);
         /* The function returns from inside the loop: this iteration
          * leaves it, like an exhausted iterator. */
         return abort_loop_ended(r, "the loop was left by a return while it was being traced");
@@ -1827,12 +2278,18 @@ bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int
         start--;
     r->instr_start = start;
     r->snap = -1;
+    if (r->inline_pending) {
+        /* the interpreter must have pushed the callee's frame */
+        r->inline_pending = false;
+        if (frame->previous != r->callers[r->level - 1].frame || frame->f_code != r->code)
+            return abort_unsupported(r, "the interpreter did not inline a call the trace inlines");
+    }
     r->frame = frame;
-    if (++r->ninstrs > 1 && start == r->header)
+    if (++r->ninstrs > 1 && start == r->header && r->level == 0)
         return abort_bad_loop(r, "came back to the header without a back-edge");
     if (r->t->nops > rt.param_int[RT_PARAM_trace_limit]) {
         rt_count(RT_C_ABORT_TOO_LONG, 1);
-        rt_event_trace_too_long((PyObject *)r->code, r->cell->offset);
+        rt_event_trace_too_long((PyObject *)r->loop_code, r->cell->offset);
         fe_rec_abort(r, "ABORT_TOO_LONG");
         return false;
     }

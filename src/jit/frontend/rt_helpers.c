@@ -1,7 +1,9 @@
 /* frontend/rt_helpers: the C functions compiled code calls -- residual
- * calls into CPython, boxing, and the checks made after a call. Their
+ * calls into CPython, boxing, the checks made after a call, and pushing
+ * the frames of inlined calls around a call that may look at them. Their
  * addresses go into traces as call targets; they run with the GIL held. */
 #include "rt_helpers.h"
+#include "frames.h"
 
 PyObject *fe_rt_call0(PyObject *f)
 {
@@ -96,4 +98,47 @@ PyObject *fe_rt_iternext(PyObject *it)
     if (v == NULL && PyErr_Occurred() && PyErr_ExceptionMatches(PyExc_StopIteration))
         PyErr_Clear();  /* exhausted, as FOR_ITER treats it */
     return v;
+}
+
+PyObject **fe_rt_push_frame(PyFunctionObject *func, int64_t prev_instr)
+{
+    PyThreadState *tstate = PyThreadState_Get();
+    _PyInterpreterFrame *f = fe_frame_init(tstate, (PyFunctionObject *)Py_NewRef(func));
+    f->prev_instr = (_Py_CODEUNIT *)(uintptr_t)prev_instr;
+    f->previous = tstate->cframe->current_frame;
+    tstate->cframe->current_frame = f;
+    tstate->recursion_remaining--;
+    return f->localsplus;
+}
+
+void fe_rt_pop_frames(int64_t n)
+{
+    PyThreadState *tstate = PyThreadState_Get();
+    /* (any exception the call raised stays pending meanwhile: clearing a
+     * frame never loses one) */
+    while (n-- > 0) {
+        _PyInterpreterFrame *f = tstate->cframe->current_frame;
+        tstate->cframe->current_frame = f->previous;
+        tstate->recursion_remaining++;
+        fe_frame_pop(tstate, f);
+    }
+}
+
+PyObject *fe_rt_build(int64_t list_n, PyObject *a, PyObject *b, PyObject *c, PyObject *d,
+                      PyObject *e)
+{
+    PyObject *items[5] = {a, b, c, d, e};
+    Py_ssize_t n = (Py_ssize_t)(list_n >> 1);
+    PyObject *o = list_n & 1 ? PyList_New(n) : PyTuple_New(n);
+    if (o == NULL) {
+        PyErr_Clear();  /* the interpreter builds it again, and raises */
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (list_n & 1)
+            PyList_SET_ITEM(o, k, Py_NewRef(items[k]));
+        else
+            PyTuple_SET_ITEM(o, k, Py_NewRef(items[k]));
+    }
+    return o;
 }

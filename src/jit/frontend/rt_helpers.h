@@ -23,6 +23,21 @@ PyObject *fe_rt_contains(PyObject *item, PyObject *container, int64_t invert);
 int64_t fe_rt_truth(PyObject *o);
 /* The next item; NULL without an exception when exhausted. */
 PyObject *fe_rt_iternext(PyObject *it);
+/* BUILD_TUPLE / BUILD_LIST of up to FE_RT_BUILD_MAX items (list_n: the
+ * count times two, plus one for a list; unused items NULL), taking new
+ * references to them. Runs no Python code and raises nothing: NULL when
+ * out of memory, with no exception (the interpreter builds it again). */
+#define FE_RT_BUILD_MAX 5
+PyObject *fe_rt_build(int64_t list_n, PyObject *a, PyObject *b, PyObject *c, PyObject *d,
+                      PyObject *e);
+/* The frame of an inlined call, pushed over the current frame for a call
+ * from compiled code that may look at frames (fe_loop_run checked the
+ * data stack's room), waiting at `prev_instr`. Returns its localsplus (the
+ * base traces address a frame's fields from, as p0), where the trace
+ * stores its locals. */
+PyObject **fe_rt_push_frame(PyFunctionObject *func, int64_t prev_instr);
+/* Pops and clears the `n` innermost frames fe_rt_push_frame pushed. */
+void fe_rt_pop_frames(int64_t n);
 /* BINARY_OP's operator table (interp.c). */
 PyObject *fe_binary_op(int op, PyObject *a, PyObject *b);
 
