@@ -5,7 +5,8 @@ usage: python3.11-dbg tools/refleak.py [-k SUBSTRING] [--warmup N] [--runs SMALL
        python3.11-dbg tools/refleak.py [--jit PARAMS] --regrtest test_x [test_y ...]
 
 Every workload (our own WORKLOADS below plus the SNIPPETS of
-tests/py/test_behaviour.py when that file imports) is compiled once and
+tests/py/test_behaviour.py and tests/py/test_inlining.py when those files
+import) is compiled once and
 exec'd in this process, in a fresh globals dict, with its output thrown away
 and any exception (SystemExit included) swallowed.  After a warm-up that
 fills every cache (interned strings, type caches, import state, jitcells),
@@ -494,16 +495,16 @@ SINK = open(os.devnull, "w")
 atexit.register(SINK.close)
 
 
-def behaviour_snippets():
-    """SNIPPETS of tests/py/test_behaviour.py, or {} if that file is missing or
-    broken (it is being written concurrently; this check must not depend on it)."""
-    path = os.path.join(REPO, "tests", "py", "test_behaviour.py")
+def test_snippets(filename, prefix):
+    """SNIPPETS of tests/py/FILENAME, or {} if that file is missing or broken
+    (it may be being written concurrently; this check must not depend on it)."""
+    path = os.path.join(REPO, "tests", "py", filename)
     sys.path.insert(0, os.path.dirname(path))
     try:
-        spec = importlib.util.spec_from_file_location("_refleak_behaviour", path)
+        spec = importlib.util.spec_from_file_location("_refleak_" + prefix, path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        return {"behaviour:" + k: v for k, v in module.SNIPPETS.items()}
+        return {prefix + ":" + k: v for k, v in module.SNIPPETS.items()}
     except BaseException as e:   # noqa: B036 -- any failure just means "no extra workloads"
         print(f"note: no snippets from {path}: {type(e).__name__}: {e}")
         return {}
@@ -604,7 +605,8 @@ def main(argv=None):
     if args.regrtest:
         return regrtest(c, args.jit, args.regrtest)
     pypyjit.set_param("off")            # importing pypyjit switches the JIT on
-    workloads = {**WORKLOADS, **behaviour_snippets()}
+    workloads = {**WORKLOADS, **test_snippets("test_behaviour.py", "behaviour"),
+                 **test_snippets("test_inlining.py", "inlining")}
     names = [n for n in workloads if args.select in n]
     if args.list:
         print("\n".join(names))

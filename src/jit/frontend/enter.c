@@ -92,23 +92,25 @@ static PyObject *materialize(const fe_loop *L, const ir_trace *tr, int e,
 }
 
 /* The frame of an inlined call, as fe_frame_push makes it, over the data
- * stack's top (fe_loop_run checked the room): its slots from snapshot
- * frame `fr`, waiting to resume at fr->pc, linked to `caller`. */
+ * stack's top (fe_loop_run checked the room): its slots and function from
+ * snapshot frame `fr`, waiting to resume at fr->pc, linked to `caller`. */
 static _PyInterpreterFrame *rebuild_callee(const fe_loop *L, const ir_trace *tr, int e,
                                            const jit_deadframe *df, const ir_frame *fr,
                                            _PyInterpreterFrame *caller, PyThreadState *tstate,
                                            bool *failed)
 {
-    PyFunctionObject *func = fr->func;
-    _PyInterpreterFrame *f = fe_frame_init(tstate, (PyFunctionObject *)Py_NewRef(func));
+    /* the frame's slots, then its function (a reference it takes) */
+    const ir_slot *slots = ir_frame_slots(tr, fr);
+    int n = fr->nslots - 1;
+    PyFunctionObject *func = (PyFunctionObject *)materialize(L, tr, e, df, slots[n], failed);
+    _PyInterpreterFrame *f = fe_frame_init(tstate, func);
     /* a negative pc: raising at the instruction -1 - pc (the interpreter
      * sets prev_instr there itself) */
     int pc = fr->pc >= 0 ? fr->pc : -1 - fr->pc;
-    f->prev_instr = _PyCode_CODE((PyCodeObject *)func->func_code) + pc - 1;
-    const ir_slot *slots = ir_frame_slots(tr, fr);
-    for (int k = 0; k < fr->nslots; k++)
+    f->prev_instr = _PyCode_CODE((PyCodeObject *)fr->code) + pc - 1;
+    for (int k = 0; k < n; k++)
         f->localsplus[k] = materialize(L, tr, e, df, slots[k], failed);
-    f->stacktop = fr->nslots;  /* locals and stack: never fewer than the locals */
+    f->stacktop = n;  /* locals and stack: never fewer than the locals */
     f->previous = caller;
     tstate->recursion_remaining--;  /* as the call's _Py_EnterRecursiveCall */
     return f;
@@ -268,8 +270,8 @@ void fe_loop_free(fe_loop *L)
     for (int k = 0; k < L->nbridges; k++)
         ir_trace_free(L->bridge_traces[k]);
     free(L->bridge_traces);
-    for (int k = 0; k < L->ninlined; k++)
-        Py_DECREF(L->inlined[k]);
-    free(L->inlined);
+    for (int k = 0; k < L->nkept; k++)
+        Py_DECREF(L->kept[k]);
+    free(L->kept);
     free(L);
 }

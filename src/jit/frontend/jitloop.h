@@ -48,12 +48,11 @@ typedef struct fe_loop {
     bool debug;               /* compiled while debug counting was on */
     bool release;             /* releaseall(): free at the next collection */
     int running;              /* runs of this loop on the C stack now */
-    /* Functions inlined into the loop or its bridges, with the code and
-     * defaults the traces guard: kept alive, so that the guards on their
-     * identity cannot match another object at the same address, and
-     * deopt can build the functions' frames. */
-    PyObject **inlined;
-    int ninlined;
+    /* Objects the loop's traces guard by identity (inlined functions'
+     * code and defaults): kept alive with it, so that their addresses
+     * cannot come back as other objects. */
+    PyObject **kept;
+    int nkept;
     /* What deopt may need to rebuild inlined frames: data-stack words and
      * recursion depth, checked at entry (0 when nothing is inlined). */
     int inline_room;

@@ -43,7 +43,7 @@ typedef struct {
 typedef struct {
     PyCodeObject *code;
     fe_jitcode *jc;
-    PyFunctionObject *func;
+    ir_ref func;
     int nlocalsplus;
     int depth;           /* without the call's operands */
     rec_val *slots;
@@ -59,15 +59,21 @@ struct fe_recorder {
      * builds the frame from the snapshot). */
     fe_jitcode *jc;
     PyCodeObject *code;
-    PyFunctionObject *func;  /* the inlined callee's function (level > 0) */
+    /* Level > 0: the inlined callee's function, a value the trace owns a
+     * reference to while the call lasts (as its frame would); in
+     * snapshots, one more slot after the frame's own. */
+    ir_ref func;
     int nlocalsplus;
     int depth;           /* current stack depth (slots above nlocalsplus) */
     rec_val *slots;      /* nlocalsplus + co_stacksize */
     int level;           /* inlined calls the trace is inside */
     rec_frame callers[FE_MAX_INLINE_DEPTH];  /* frames 0 .. level-1 */
     bool inline_pending; /* the CALL just recorded is inlined: its frame comes next */
-    PyObject **inlined;  /* functions inlined (owned), handed to the loop */
-    int ninlined, cap_inlined;
+    /* Objects the trace guards by identity (inlined functions' code and
+     * defaults): owned, handed to the loop, so that their addresses cannot
+     * come back as other objects while it lives. */
+    PyObject **kept;
+    int nkept, cap_kept;
     int room, max_room;  /* data-stack words the inlined frames take: now, at most */
     int max_level;
     rt_jitcell *cell;
@@ -203,16 +209,17 @@ static int box_of(fe_kind k)
 
 /* The state before the instruction being recorded: deopt resumes there and
  * the interpreter executes the whole instruction again. */
-static void snapshot_frame(fe_recorder *r, PyCodeObject *code, PyFunctionObject *func, int pc,
+static void snapshot_frame(fe_recorder *r, PyCodeObject *code, ir_ref func, int pc,
                            const rec_val *slots, int n)
 {
-    ir_slot *s = ir_snap_frame(r->t, code, pc, n);
+    ir_slot *s = ir_snap_frame(r->t, code, pc, n + (func != IR_NONE));
     if (s == NULL)
         return;
-    ir_snap_frame_func(r->t, func);
     for (int k = 0; k < n; k++)
         s[k] = (ir_slot){slots[k].kind == FE_K_NONE ? IR_NONE : slots[k].ref,
                          (uint8_t)box_of(slots[k].kind)};
+    if (func != IR_NONE)  /* an inlined call's function: its frame takes it */
+        s[n] = (ir_slot){func, IR_BOX_OWNED};
 }
 
 /* Inside inlined calls, the snapshot is the chain of frames: each caller
@@ -330,9 +337,9 @@ static void rec_free(fe_recorder *r)
         free(r->slots);  /* a callee's */
         r->slots = r->callers[r->level - 1].slots;
     }
-    for (int k = 0; k < r->ninlined; k++)
-        Py_DECREF(r->inlined[k]);
-    free(r->inlined);
+    for (int k = 0; k < r->nkept; k++)
+        Py_DECREF(r->kept[k]);
+    free(r->kept);
     free(r->slots);
     free(r->from_refs);
     free(r->dirty);
@@ -403,18 +410,27 @@ static bool abort_loop_ended(fe_recorder *r, const char *what)
 
 static rec_val unboxed(fe_recorder *r, rec_val v, PyObject *o);
 
-/* The loop (for a bridge, the loop it belongs to) takes the functions the
- * trace inlined, and the room its exits need to rebuild their frames. */
+/* The loop (for a bridge, the loop it belongs to) takes the objects the
+ * trace keeps alive, and the room its exits need to rebuild the frames of
+ * inlined calls. */
 static bool hand_inlined(fe_recorder *r, fe_loop *L)
 {
-    if (r->ninlined > 0) {
-        PyObject **a = realloc(L->inlined, sizeof *a * (size_t)(L->ninlined + r->ninlined));
+    if (r->nkept > 0) {
+        PyObject **a = realloc(L->kept, sizeof *a * (size_t)(L->nkept + r->nkept));
         if (a == NULL)
             return false;
-        memcpy(a + L->ninlined, r->inlined, sizeof *a * (size_t)r->ninlined);
-        L->inlined = a;
-        L->ninlined += r->ninlined;
-        r->ninlined = 0;
+        L->kept = a;
+        /* once each: bridges of a loop keep the same few objects */
+        for (int k = 0; k < r->nkept; k++) {
+            int j = 0;
+            while (j < L->nkept && a[j] != r->kept[k])
+                j++;
+            if (j < L->nkept)
+                Py_DECREF(r->kept[k]);
+            else
+                a[L->nkept++] = r->kept[k];
+        }
+        r->nkept = 0;
     }
     if (r->max_room > L->inline_room)
         L->inline_room = r->max_room;
@@ -570,6 +586,7 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     r->jc = jc;
     r->cell = cell;
     r->code = r->loop_code = co;
+    r->func = IR_NONE;
     r->header = header;
     r->nlocalsplus = co->co_nlocalsplus;
     r->nentry = (int)(sp - frame->localsplus);
@@ -671,37 +688,28 @@ static fe_kind kind_of_box(int box)
     }
 }
 
-/* The model of one snapshot frame for a bridge: its slots as the
- * bridge's inputs (one per distinct value; the snapshot's constants become
- * the bridge's constants), into `slots`. */
-static void bridge_frame_slots(fe_recorder *r, const ir_trace *tr, const ir_frame *f,
-                               rec_val *slots, int *n)
+/* A snapshot slot as a value of the bridge: one input per distinct value
+ * (from_refs says which value of the exit's trace), the snapshot's
+ * constants become the bridge's constants. */
+static rec_val bridge_value(fe_recorder *r, const ir_trace *tr, ir_slot s, int *n)
 {
-    const ir_slot *snap = ir_frame_slots(tr, f);
-    for (int k = 0; k < f->nslots; k++) {
-        ir_slot s = snap[k];
-        fe_kind kind = kind_of_box(s.kind);
-        if (kind == FE_K_NONE || s.ref == IR_NONE) {
-            slots[k] = (rec_val){IR_NONE, FE_K_NONE};
-            continue;
-        }
-        ir_ref v;
-        if (ir_is_const(s.ref)) {
-            const ir_const *c = ir_const_at(tr, s.ref);
-            v = c->type == 'f' ? ir_const_float(r->t, c->v.f)
-              : c->type == 'r' ? ir_const_ptr(r->t, c->v.p) : ir_const_int(r->t, c->v.i);
-        } else {
-            int j = FE_FIRST_SLOT_INPUT;
-            while (j < *n && r->from_refs[j] != s.ref)
-                j++;
-            if (j == *n) {
-                ir_input(r->t, ir_type_of(kind));
-                r->from_refs[(*n)++] = s.ref;
-            }
-            v = (ir_ref)j;
-        }
-        slots[k] = (rec_val){v, (uint8_t)kind};
+    fe_kind kind = kind_of_box(s.kind);
+    if (kind == FE_K_NONE || s.ref == IR_NONE)
+        return (rec_val){IR_NONE, FE_K_NONE};
+    if (ir_is_const(s.ref)) {
+        const ir_const *c = ir_const_at(tr, s.ref);
+        ir_ref v = c->type == 'f' ? ir_const_float(r->t, c->v.f)
+                 : c->type == 'r' ? ir_const_ptr(r->t, c->v.p) : ir_const_int(r->t, c->v.i);
+        return (rec_val){v, (uint8_t)kind};
     }
+    int j = FE_FIRST_SLOT_INPUT;
+    while (j < *n && r->from_refs[j] != s.ref)
+        j++;
+    if (j == *n) {
+        ir_input(r->t, ir_type_of(kind));
+        r->from_refs[(*n)++] = s.ref;
+    }
+    return (rec_val){(ir_ref)j, (uint8_t)kind};
 }
 
 fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop, int e,
@@ -727,6 +735,7 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     r->t0 = now();
     r->cell = cell;
     r->code = r->loop_code = co;
+    r->func = IR_NONE;
     r->header = loop->header;
     r->nlocalsplus = co->co_nlocalsplus;
     r->nentry = loop->nentry;
@@ -750,7 +759,8 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     r->from_refs[1] = 1;
     int n = FE_FIRST_SLOT_INPUT;
     const ir_frame *f = ir_snap_frame_at(tr, x->snap, 0);
-    bridge_frame_slots(r, tr, f, r->slots, &n);
+    for (int k = 0; k < f->nslots; k++)
+        r->slots[k] = bridge_value(r, tr, ir_frame_slots(tr, f)[k], &n);
     r->depth = f->nslots - r->nlocalsplus;
     /* A guard inside inlined calls: the trace starts inside them too, in
      * the frames deopt rebuilt (the interpreter runs the innermost). */
@@ -762,8 +772,7 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     r->jc = fe_jitcode_peek(co);
     for (int i = 1; i < nframes; i++) {
         f = ir_snap_frame_at(tr, x->snap, i);
-        PyFunctionObject *func = f->func;
-        PyCodeObject *fco = (PyCodeObject *)func->func_code;
+        PyCodeObject *fco = f->code;
         rec_val *slots = calloc((size_t)(fco->co_nlocalsplus + fco->co_stacksize), sizeof *slots);
         if (slots == NULL)
             goto oom;
@@ -772,15 +781,16 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
                                              ir_snap_frame_at(tr, x->snap, i - 1)->pc};
         r->code = fco;
         r->jc = fe_jitcode_peek(fco);
-        r->func = func;
         r->nlocalsplus = fco->co_nlocalsplus;
         r->slots = slots;
         r->frame = frames[i];
-        bridge_frame_slots(r, tr, f, slots, &n);
-        r->depth = f->nslots - r->nlocalsplus;
+        /* the frame's slots, then its function (owned) */
+        for (int k = 0; k < f->nslots - 1; k++)
+            slots[k] = bridge_value(r, tr, ir_frame_slots(tr, f)[k], &n);
+        r->func = bridge_value(r, tr, ir_frame_slots(tr, f)[f->nslots - 1], &n).ref;
+        r->depth = f->nslots - 1 - r->nlocalsplus;
         r->room += fe_frame_words(fco);
-        /* the loop keeps the function; so does the bridge's trace */
-        if (r->jc == NULL || !keep_alive(r, (PyObject *)func))
+        if (r->jc == NULL)
             goto oom;
     }
     r->max_room = r->room;
@@ -955,11 +965,15 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
      * also checks that they are the same dicts -- and the trace keeps no
      * dict alive. */
     int dv = field_descr(r, "dict.ma_version_tag", (int)offsetof(PyDictObject, ma_version_tag), 8, 'U');
-    /* An inlined callee's dicts are its function's, kept alive with it. */
-    ir_ref gd = ir_const_ptr(r->t, g), bd = ir_const_ptr(r->t, b);
+    /* An inlined callee's dicts are its function's. */
+    ir_ref gd, bd = IR_NONE;
     if (r->level == 0) {
         int dg = field_descr(r, "frame.f_globals", FRAME_FIELD(f_globals), 8, 'P');
         gd = IR_EMIT(r->t, IR_getfield_gc_r, dg, 0);
+    } else {
+        int dg = field_descr(r, "function.func_globals",
+                             (int)offsetof(PyFunctionObject, func_globals), 8, 'P');
+        gd = IR_EMIT(r->t, IR_getfield_gc_r, dg, r->func);
     }
     ir_ref gv = IR_EMIT(r->t, IR_getfield_gc_i, dv, gd);
     guard2(r, IR_guard_value, gv, ir_const_int(r->t, (int64_t)((PyDictObject *)g)->ma_version_tag));
@@ -967,6 +981,10 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
         if (r->level == 0) {
             int db = field_descr(r, "frame.f_builtins", FRAME_FIELD(f_builtins), 8, 'P');
             bd = IR_EMIT(r->t, IR_getfield_gc_r, db, 0);
+        } else {
+            int db = field_descr(r, "function.func_builtins",
+                                 (int)offsetof(PyFunctionObject, func_builtins), 8, 'P');
+            bd = IR_EMIT(r->t, IR_getfield_gc_r, db, r->func);
         }
         ir_ref bv = IR_EMIT(r->t, IR_getfield_gc_i, dv, bd);
         guard2(r, IR_guard_value, bv, ir_const_int(r->t, (int64_t)((PyDictObject *)b)->ma_version_tag));
@@ -1134,12 +1152,12 @@ static bool push_inlined_frames(fe_recorder *r, int index)
     for (int i = 1; i <= r->level; i++) {
         bool inner = i == r->level;
         PyCodeObject *code = inner ? r->code : r->callers[i].code;
-        PyFunctionObject *func = inner ? r->func : r->callers[i].func;
+        ir_ref func = inner ? r->func : r->callers[i].func;
         const rec_val *slots = inner ? r->slots : r->callers[i].slots;
         int at = inner ? index : r->callers[i].resume - 1;
         ir_ref f = IR_EMIT(r->t, IR_call_r, dpush,
                            ir_const_class(r->t, (void *)fe_rt_push_frame, "push_frame"),
-                           ir_const_ptr(r->t, func),
+                           func,
                            ir_const_int(r->t, (int64_t)(uintptr_t)(_PyCode_CODE(code) + at)));
         for (int k = 0; k < code->co_nlocalsplus; k++) {
             rec_val v = slots[k];
@@ -1749,18 +1767,18 @@ bool fe_rec_inline_call(const fe_recorder *r)
 /* Keeps `o` alive as long as the trace and its loop (once). */
 static bool keep_alive(fe_recorder *r, PyObject *o)
 {
-    for (int k = 0; k < r->ninlined; k++)
-        if (r->inlined[k] == o)
+    for (int k = 0; k < r->nkept; k++)
+        if (r->kept[k] == o)
             return true;
-    if (r->ninlined == r->cap_inlined) {
-        int cap = r->cap_inlined ? 2 * r->cap_inlined : 8;
-        PyObject **a = realloc(r->inlined, sizeof *a * (size_t)cap);
+    if (r->nkept == r->cap_kept) {
+        int cap = r->cap_kept ? 2 * r->cap_kept : 8;
+        PyObject **a = realloc(r->kept, sizeof *a * (size_t)cap);
         if (a == NULL)
             return false;
-        r->inlined = a;
-        r->cap_inlined = cap;
+        r->kept = a;
+        r->cap_kept = cap;
     }
-    r->inlined[r->ninlined++] = Py_NewRef(o);
+    r->kept[r->nkept++] = Py_NewRef(o);
     return true;
 }
 
@@ -1809,25 +1827,23 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
     if (slots == NULL)
         return abort_bad_loop(r, "out of memory");
     bool uses_defaults = total < argcount;
-    if (!keep_alive(r, callable) || !keep_alive(r, (PyObject *)co) ||
-        (uses_defaults && !keep_alive(r, defaults))) {
+    if (!keep_alive(r, (PyObject *)co) || (uses_defaults && !keep_alive(r, defaults))) {
         free(slots);
         return abort_bad_loop(r, "out of memory");
     }
     /* The snapshot of these guards: before the CALL, which the interpreter
-     * then executes itself. CPython 3.11's func_version would say "same
-     * code and defaults" in one guard, but only its specialiser (not
-     * exported) hands versions out; the objects are kept alive instead, so
-     * that their addresses cannot come back as other objects. */
-    if (!ir_is_const(fv.ref) || ir_const_at(r->t, fv.ref)->v.p != (void *)func)
-        guard2(r, IR_guard_value, fv.ref, ir_const_ptr(r->t, func));
-    ir_ref fc = ir_const_ptr(r->t, func);
+     * then executes itself. Any function with this code and these defaults
+     * will do (a def run again makes a new function with the same code).
+     * CPython 3.11's func_version would say both in one guard, but only its
+     * specialiser (not exported) hands versions out. */
+    if (!ir_is_const(fv.ref))
+        guard2(r, IR_guard_class, fv.ref, ir_const_class(r->t, &PyFunction_Type, "function"));
     int dco = field_descr(r, "function.func_code", (int)offsetof(PyFunctionObject, func_code), 8, 'P');
-    guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, dco, fc), ir_const_ptr(r->t, co));
+    guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, dco, fv.ref), ir_const_ptr(r->t, co));
     if (uses_defaults) {
         int ddf = field_descr(r, "function.func_defaults",
                               (int)offsetof(PyFunctionObject, func_defaults), 8, 'P');
-        guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, ddf, fc),
+        guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, ddf, fv.ref),
                ir_const_ptr(r->t, defaults));
     }
     int k;
@@ -1836,15 +1852,14 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
     for (; k < argcount; k++)
         slots[k] = const_of(r, PyTuple_GET_ITEM(defaults, k - (argcount - ndefaults)));
     r->depth -= oparg + 2;
-    /* the trace's reference to the function (a method LOAD_METHOD found):
-     * the loop keeps the function alive */
-    if (fv.kind == FE_K_OWNED)
-        IR_EMIT(r->t, IR_py_decref, -1, fv.ref);
+    /* the call's reference to the function, as its frame would hold it */
+    if (fv.kind != FE_K_OWNED)
+        IR_EMIT(r->t, IR_py_incref, -1, fv.ref);
     r->callers[r->level++] = (rec_frame){r->code, r->jc, r->func, r->nlocalsplus, r->depth,
                                          r->slots, r->frame, next};
     r->code = co;
     r->jc = cjc;
-    r->func = func;
+    r->func = fv.ref;
     r->nlocalsplus = co->co_nlocalsplus;
     r->depth = 0;
     r->slots = slots;
@@ -1863,7 +1878,8 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
 }
 
 /* RETURN_VALUE of an inlined call: its frame releases its locals (the
- * result keeps the reference of the local it was, if any) and the caller
+ * result keeps the reference of the local it was, if any) and its
+ * function, and the caller
  * goes on after its CALL with the result. */
 static bool return_inlined(fe_recorder *r)
 {
@@ -1880,6 +1896,7 @@ static bool return_inlined(fe_recorder *r)
         }
         IR_EMIT(r->t, IR_py_decref, -1, s.ref);
     }
+    IR_EMIT(r->t, IR_py_decref, -1, r->func);  /* last, as _PyFrame_Clear */
     r->room -= fe_frame_words(r->code);
     free(r->slots);
     rec_frame *c = &r->callers[--r->level];

@@ -147,12 +147,9 @@ typedef struct {
 } ir_slot;
 
 /* One interpreter frame: code object, bytecode offset to resume at, and
- * its slots (the frontend's layout, e.g. localsplus then the value stack).
- * An inlined callee's frame also names its function (deopt builds the
- * frame from it); NULL for the trace's own frame. */
+ * its slots (the frontend's layout, e.g. localsplus then the value stack). */
 typedef struct {
     void *code;
-    void *func;
     int32_t pc;
     int32_t nslots;
     uint32_t slot0; /* index of its first slot in trace->slots */
@@ -255,8 +252,6 @@ int ir_descr_add(ir_trace *t, const ir_descr *d);
  * with nothing changed in between share a snapshot. */
 void ir_snap_begin(ir_trace *t);
 ir_slot *ir_snap_frame(ir_trace *t, void *code, int pc, int nslots);
-/* Names the function of the frame ir_snap_frame just added. */
-void ir_snap_frame_func(ir_trace *t, void *func);
 int ir_snap_end(ir_trace *t);
 
 /* ---- accessors ---- */
