@@ -1675,6 +1675,67 @@ static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
     return release_popped(r, v);
 }
 
+/* STORE_ATTR inline (instance values, __slots__ members); RECORD_GENERIC
+ * when no specialisation applies. All guards come first (their snapshot:
+ * before the instruction); then the value moves into the object and the
+ * old one is released -- in the loop's own frame after a frame sync, as
+ * it may run a finalizer. */
+static int record_store_attr(fe_recorder *r, int index, PyObject *owner, PyObject *name)
+{
+    rec_val o = TOP(1), v = TOP(2);
+    fe_attr_cache c = {0};
+    if ((o.kind != FE_K_REF && o.kind != FE_K_OWNED) || v.kind == FE_K_NONE)
+        return RECORD_GENERIC;
+    int q = fe_specialize_store_attr(&c, owner, name);
+    PyTypeObject *tp = Py_TYPE(owner);
+    ir_ref base, old;
+    int dfield;
+    bool was_empty;
+    switch (q) {
+    case FE_STORE_ATTR_INSTANCE_VALUE: {
+        guard_type_version(r, o, tp, c.type_version);
+        base = values_of(r, o);
+        char fname[40];
+        snprintf(fname, sizeof fname, "values[%d]", (int)c.index);
+        dfield = field_descr(r, fname, (int)c.index * (int)sizeof(PyObject *), 8, 'P');
+        was_empty = (*_PyObject_ValuesPointer(owner))->values[c.index] == NULL;
+        break;
+    }
+    case FE_STORE_ATTR_SLOT:
+        guard_type_version(r, o, tp, c.type_version);
+        base = o.ref;
+        dfield = field_descr(r, "slot", (int)c.arg, 8, 'P');
+        was_empty = *(PyObject **)((char *)owner + c.arg) == NULL;
+        break;
+    default:
+        return RECORD_GENERIC;
+    }
+    old = IR_EMIT(r->t, IR_getfield_gc_r, dfield, base);
+    /* a first store into the values also records the insertion order */
+    bool ordered = q == FE_STORE_ATTR_INSTANCE_VALUE && was_empty;
+    guard1(r, was_empty ? IR_guard_isnull : IR_guard_nonnull, old);
+    bool owned = v.kind == FE_K_OWNED;
+    ir_ref obj = owned ? v.ref : as_object(r, v, &owned);
+    if (obj == IR_NONE)
+        return abort_unsupported(r, "stored value of this kind");
+    if (!owned)
+        IR_EMIT(r->t, IR_py_incref, -1, obj);  /* the object's own reference */
+    IR_EMIT(r->t, IR_setfield_gc, dfield, base, obj);
+    if (ordered) {
+        int d = call_descr(r, "values_add_order", 'v', "ri", 0);
+        IR_EMIT(r->t, IR_call_n, d, ir_const_class(r->t, (void *)fe_rt_values_add_order,
+                                                   "values_add_order"),
+                base, ir_const_int(r->t, c.index));
+    }
+    r->depth -= 2;
+    if (!was_empty) {
+        if (r->level == 0 && !sync_frame(r, index))
+            return false;
+        IR_EMIT(r->t, IR_py_decref, -1, old);
+    }
+    return release_popped(r, o);
+}
+
 /* LOAD_METHOD inline: meth | self for a method found on the type, NULL |
  * attribute for a module's. RECORD_GENERIC otherwise. */
 static int record_load_method(fe_recorder *r, PyObject *owner, PyObject *name)
@@ -2031,6 +2092,9 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
                         'r', NULL);
     }
     case STORE_ATTR: {
+        int k = record_store_attr(r, index, sp[-1], PyTuple_GET_ITEM(r->code->co_names, oparg));
+        if (k != RECORD_GENERIC)
+            return k;
         rec_val vals[3] = {TOP(1), name_const(r, oparg), TOP(2)};
         return residual(r, index, next, (void *)fe_rt_setattr, "setattr", vals, 3, NULL, 0, 2,
                         'i', NULL);

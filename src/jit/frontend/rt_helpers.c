@@ -4,6 +4,7 @@
  * addresses go into traces as call targets; they run with the GIL held. */
 #include "rt_helpers.h"
 #include "frames.h"
+#include "internal/pycore_dict.h"
 
 PyObject *fe_rt_call0(PyObject *f)
 {
@@ -141,4 +142,9 @@ PyObject *fe_rt_build(int64_t list_n, PyObject *a, PyObject *b, PyObject *c, PyO
             PyTuple_SET_ITEM(o, k, Py_NewRef(items[k]));
     }
     return o;
+}
+
+void fe_rt_values_add_order(PyDictValues *values, int64_t index)
+{
+    _PyDictValues_AddToInsertionOrder(values, (Py_ssize_t)index);
 }

@@ -3,6 +3,7 @@
 #define JIT_FE_RT_HELPERS_H
 
 #include "cpython.h"
+#include "internal/pycore_dict.h"
 
 PyObject *fe_rt_call0(PyObject *f);
 PyObject *fe_rt_call1(PyObject *f, PyObject *a);
@@ -30,6 +31,9 @@ PyObject *fe_rt_iternext(PyObject *it);
 #define FE_RT_BUILD_MAX 5
 PyObject *fe_rt_build(int64_t list_n, PyObject *a, PyObject *b, PyObject *c, PyObject *d,
                       PyObject *e);
+/* An instance's values got their first value at `index` (STORE_ATTR):
+ * record it in their insertion order, as CPython's store does. */
+void fe_rt_values_add_order(PyDictValues *values, int64_t index);
 /* The frame of an inlined call, pushed over the current frame for a call
  * from compiled code that may look at frames (fe_loop_run checked the
  * data stack's room), waiting at `prev_instr`. Returns its localsplus (the
