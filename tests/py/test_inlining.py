@@ -216,6 +216,75 @@ SNIPPETS = {
         sys.settrace(None)
         print(events[:12], len(events))
     """,
+    "class_instantiation_inlined": """
+        import sys
+        class V:
+            def __init__(self, x, y=0.5):
+                self.x = x
+                self.y = y
+            def norm1(self):
+                return abs(self.x) + abs(self.y)
+        class W(V):
+            def __init__(self, x):
+                V.__init__(self, x, -1.0)
+        def f(n):
+            t = 0.0
+            last = None
+            for i in range(n):
+                v = V(i * 0.5)
+                t += v.norm1()
+                if i > 280:
+                    last = vars(V(i, i))   # guard inside __init__ fails: frames rebuilt
+            return t, last, vars(W(3))
+        print(f(300))
+    """,
+    "init_frames_rebuilt_and_seen": """
+        import sys
+        class P:
+            def __init__(self, k):
+                self.k = k
+                if k % 97 == 0:
+                    fr = sys._getframe()
+                    self.seen = (fr.f_code.co_name, fr.f_back.f_code.co_name, fr.f_back.f_lineno,
+                                 sorted(fr.f_locals))
+        def f(n):
+            out = []
+            for i in range(n):
+                p = P(i)
+                if hasattr(p, "seen"):
+                    out.append(p.seen)
+            return out
+        print(f(400))
+    """,
+    "init_changed_raising_or_returning_mid_loop": """
+        class C:
+            def __init__(self, a):
+                self.a = a
+        def bad_init(self, a):
+            return a
+        def raising_init(self, a):
+            raise KeyError(a)
+        def f(n):
+            t = 0
+            errors = []
+            for i in range(n):
+                try:
+                    t += C(i).a
+                except (TypeError, KeyError) as e:
+                    errors.append((type(e).__name__, str(e)))
+                if i == 100:
+                    C.__init__ = raising_init
+                if i == 103:
+                    C.__init__ = bad_init
+                if i == 106:
+                    del C.__init__
+                    C.__new__ = lambda cls, a: object.__new__(cls)
+                if i == 109:
+                    del C.__new__
+                    C.__init__ = lambda self, a: setattr(self, 'a', -a)
+            return t, errors
+        print(f(300))
+    """,
 }
 
 

@@ -42,6 +42,46 @@ _PyInterpreterFrame *fe_frame_push(PyThreadState *tstate, PyFunctionObject *func
     return f;
 }
 
+PyFunctionObject *fe_init_of(PyTypeObject *tp)
+{
+    if (Py_TYPE(tp) != &PyType_Type || tp->tp_new != PyBaseObject_Type.tp_new ||
+        (tp->tp_flags & Py_TPFLAGS_IS_ABSTRACT))
+        return NULL;
+    PyObject *init = _PyType_Lookup(tp, &_Py_ID(__init__));
+    return init != NULL && Py_TYPE(init) == &PyFunction_Type ? (PyFunctionObject *)init : NULL;
+}
+
+int fe_frame_push_init(PyThreadState *tstate, PyTypeObject *tp, PyObject **args, int nargs,
+                       fe_jitcode **jcp, _PyInterpreterFrame **framep)
+{
+    PyFunctionObject *init = fe_init_of(tp);
+    if (init == NULL)
+        return 0;
+    /* object_new with no arguments: allocation only, no Python code */
+    PyObject *noargs = PyTuple_New(0);
+    PyObject *inst = noargs ? PyBaseObject_Type.tp_new(tp, noargs, NULL) : NULL;
+    Py_XDECREF(noargs);
+    if (inst == NULL)
+        return -1;
+    /* the callable's slot becomes self; args[-1] must be writable */
+    PyObject *type_ref = args[-1];
+    args[-1] = inst;
+    _PyInterpreterFrame *f = fe_frame_push(tstate, (PyFunctionObject *)Py_NewRef(init), args - 1,
+                                           nargs + 1, jcp);
+    if (f == NULL) {
+        args[-1] = type_ref;
+        Py_DECREF(init);
+        Py_DECREF(inst);
+        return 0;
+    }
+    Py_INCREF(inst);  /* the frame's self and the caller's result */
+    args[-2] = inst;
+    Py_DECREF(type_ref);  /* (the instance holds its type) */
+    f->is_entry = true;   /* FE_INIT_FRAME */
+    *framep = f;
+    return 1;
+}
+
 _PyInterpreterFrame *fe_frame_init(PyThreadState *tstate, PyFunctionObject *func)
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;

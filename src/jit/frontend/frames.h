@@ -19,6 +19,29 @@
 _PyInterpreterFrame *fe_frame_push(PyThreadState *tstate, PyFunctionObject *func,
                                    PyObject **args, int nargs, fe_jitcode **jc);
 
+/* Class instantiation run inline (CALL of a class whose instances
+ * object.__new__ makes and whose __init__ is a Python function): the
+ * instance is allocated, the caller's stack gets it in place of the call's
+ * NULL, and __init__ gets a frame with self and the `nargs` arguments at
+ * `args` (whose references it takes, as the type's: args[-1] and args[-2]
+ * are the call's type and NULL slots). That frame is marked as an
+ * __init__ frame (FE_IS_INIT_FRAME): when it returns, its result must be
+ * None and is dropped, as type_call does. 1: pushed; 0: not such a call
+ * or no room (nothing changed, no exception); -1: allocation failed (an
+ * exception is set, nothing changed). */
+int fe_frame_push_init(PyThreadState *tstate, PyTypeObject *tp, PyObject **args, int nargs,
+                       fe_jitcode **jcp, _PyInterpreterFrame **framep);
+/* The Python __init__ a call of `tp` runs inline, or NULL when such a
+ * call is not run inline (other metaclass or __new__, abstract class,
+ * __init__ not a Python function). Borrowed, alive while tp's version
+ * holds. */
+PyFunctionObject *fe_init_of(PyTypeObject *tp);
+
+/* An __init__ frame of an inlined class instantiation is marked with
+ * is_entry, which CPython only uses for frames it evaluates itself and sets
+ * when it does (handing a frame over saves and restores it). */
+#define FE_IS_INIT_FRAME(f) ((f)->is_entry)
+
 /* _PyFrame_Push's size of a frame of `co` in data-stack words: locals,
  * stack and the frame's own fields. */
 static inline int fe_frame_words(PyCodeObject *co)

@@ -178,9 +178,15 @@ static PyObject *handoff(PyThreadState *tstate, _PyInterpreterFrame *frame, PyOb
     tstate->cframe->current_frame = frame->previous;
     _Py_LeaveRecursiveCallTstate(tstate);
     rt_count(RT_C_HANDOFFS, 1);
+    /* (CPython sets is_entry on the frames it evaluates: keep ours) */
+    bool init = FE_IS_INIT_FRAME(frame);
+    PyObject *res;
     if (throwflag && FE_UNLIKELY(tstate->cframe->use_tracing))
-        return throw_without_call_event(tstate, frame);
-    return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+        res = throw_without_call_event(tstate, frame);
+    else
+        res = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+    FE_IS_INIT_FRAME(frame) = init;
+    return res;
 }
 
 PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_jitcode *jc)
@@ -879,7 +885,8 @@ backedge: {
         }
         /* -1: the frame's values do not fit the loop's types: interpret */
     }
-    if (FE_UNLIKELY(cell->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE)) && cell->loop == NULL) {
+    if (FE_UNLIKELY(cell->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE)) && cell->loop == NULL &&
+        !(cell->flags & JC_HAS_INNER)) {
         /* The JIT will not help this loop: let CPython run it at full speed. */
         goto handoff_before_next;
     }
@@ -1229,6 +1236,35 @@ op_CALL: {
             frame->prev_instr = REAL(ip + INLINE_CACHE_ENTRIES_CALL - 1);
             if (_Py_EnterRecursiveCallTstate(tstate, "")) {
                 /* ceval's start_frame: the callee never started */
+                fe_frame_pop(tstate, callee);
+                sp = frame->localsplus + frame->stacktop;
+                frame->stacktop = -1;
+                ERROR();
+            }
+            callee->previous = frame;
+            cframe->current_frame = callee;
+            rt_count(RT_C_INLINE_CALLS, 1);
+            frame = callee;
+            jc = cjc;
+            LOAD_FRAME();
+            DISPATCH();
+        }
+    }
+    if (Py_TYPE(callable) == &PyType_Type && kwnames == NULL && !is_meth &&
+        (FE_LIKELY(rec == NULL) || fe_rec_inline_call(rec)) && FE_LIKELY(!cframe->use_tracing)) {
+        /* A class instantiated inline: the instance replaces the call's
+         * NULL on our stack, its __init__ runs in a frame of its own */
+        fe_jitcode *cjc;
+        _PyInterpreterFrame *callee;
+        int pushed = fe_frame_push_init(tstate, (PyTypeObject *)callable, args, total, &cjc,
+                                        &callee);
+        if (pushed < 0)
+            ERROR();
+        if (pushed > 0) {
+            sp = args - 1;
+            frame->stacktop = (int)(sp - frame->localsplus);
+            frame->prev_instr = REAL(ip + INLINE_CACHE_ENTRIES_CALL - 1);
+            if (_Py_EnterRecursiveCallTstate(tstate, "")) {
                 fe_frame_pop(tstate, callee);
                 sp = frame->localsplus + frame->stacktop;
                 frame->stacktop = -1;
@@ -1679,12 +1715,26 @@ frame_done: {
     /* (a trace being recorded goes on: it returns from a call it inlined;
      * the frame it started in returning ends it before it gets here) */
     _PyInterpreterFrame *caller = frame->previous;
+    bool init = FE_IS_INIT_FRAME(frame);
     fe_frame_pop(tstate, frame);
     frame = caller;
     jc = fe_jitcode_peek(frame->f_code);
     LOAD_FRAME();
     if (retval == NULL)
         goto error;   /* at the caller's CALL */
+    if (FE_UNLIKELY(init)) {
+        /* type_call's check; the instance is on our stack already */
+        if (retval != Py_None) {
+            PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'",
+                         Py_TYPE(retval)->tp_name);
+            Py_DECREF(retval);
+            goto error;
+        }
+        Py_DECREF(retval);
+        CHECK_EVAL_BREAKER();
+        CHECK_TRACING();
+        DISPATCH();
+    }
     PUSH(retval);
     CHECK_EVAL_BREAKER();
     CHECK_TRACING();

@@ -133,8 +133,9 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
     bool has_loop = false;
     int nglobals = 0, nattrs = 0;
     int oparg = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        jc->edge_cell[i] = -1;  /* (cache units too: the loop below skips them) */
     for (Py_ssize_t i = 0; i < n; i++) {
-        jc->edge_cell[i] = -1;
         int op = _Py_OPCODE(jc->insns[i]);
         oparg = (oparg << 8) | _Py_OPARG(jc->insns[i]);
         if (op == EXTENDED_ARG)
@@ -164,6 +165,17 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
         quicken(jc->insns, n, i, op, oparg);
         i += _PyOpcode_Caches[op];
         oparg = 0;
+    }
+    /* loops containing another loop (a backward jump whose target and
+     * position lie inside theirs) */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (jc->edge_cell[i] < 0)
+            continue;
+        rt_jitcell *outer = &jc->cells.cells[jc->edge_cell[i]];
+        for (Py_ssize_t j = 0; j < i; j++)
+            if (jc->edge_cell[j] >= 0 && jc->edge_cell[j] != jc->edge_cell[i] &&
+                jc->cells.cells[jc->edge_cell[j]].offset >= outer->offset)
+                outer->flags |= JC_HAS_INNER;
     }
     if (nglobals > 0) {
         jc->gcache = calloc((size_t)nglobals, sizeof *jc->gcache);

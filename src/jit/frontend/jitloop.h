@@ -21,6 +21,11 @@ typedef enum {
                     next instruction unboxes it) */
 } fe_kind;
 
+/* Snapshot frame flags (ir_frame.flags): the frame of an inlined class
+ * instantiation's __init__ (its result is checked and dropped on return,
+ * the instance being on its caller's stack: FE_IS_INIT_FRAME). */
+#define FE_FRAME_INIT 1u
+
 /* Trace inputs: p0 the frame's localsplus, i1 the address of the flag
  * that says tracing is on, then the slots. */
 #define FE_FIRST_SLOT_INPUT 2

@@ -44,6 +44,7 @@ typedef struct {
     PyCodeObject *code;
     fe_jitcode *jc;
     ir_ref func;
+    bool init;
     int nlocalsplus;
     int depth;           /* without the call's operands */
     rec_val *slots;
@@ -63,6 +64,7 @@ struct fe_recorder {
      * reference to while the call lasts (as its frame would); in
      * snapshots, one more slot after the frame's own. */
     ir_ref func;
+    bool init;           /* an inlined class instantiation's __init__ */
     int nlocalsplus;
     int depth;           /* current stack depth (slots above nlocalsplus) */
     rec_val *slots;      /* nlocalsplus + co_stacksize */
@@ -91,6 +93,7 @@ struct fe_recorder {
     bool has_calls;      /* the frame was synced before calls */
     uint8_t *dirty;      /* per local: the frame's box may be stale */
     int nresidual;       /* residual operations recorded (calls into CPython) */
+    char residuals[80];  /* their names, for the abort detail */
     uint8_t *hint;       /* slots a previous trace of this loop stored to */
     _PyInterpreterFrame *frame;  /* the frame being recorded (its current values) */
     int expect;          /* where the recorded path goes next (code unit), -1 at the start */
@@ -209,12 +212,14 @@ static int box_of(fe_kind k)
 
 /* The state before the instruction being recorded: deopt resumes there and
  * the interpreter executes the whole instruction again. */
-static void snapshot_frame(fe_recorder *r, PyCodeObject *code, ir_ref func, int pc,
+static void snapshot_frame(fe_recorder *r, PyCodeObject *code, ir_ref func, bool init, int pc,
                            const rec_val *slots, int n)
 {
     ir_slot *s = ir_snap_frame(r->t, code, pc, n + (func != IR_NONE));
     if (s == NULL)
         return;
+    if (init)
+        ir_snap_frame_flags(r->t, FE_FRAME_INIT);
     for (int k = 0; k < n; k++)
         s[k] = (ir_slot){slots[k].kind == FE_K_NONE ? IR_NONE : slots[k].ref,
                          (uint8_t)box_of(slots[k].kind)};
@@ -231,9 +236,9 @@ static int snapshot(fe_recorder *r)
     ir_snap_begin(r->t);
     for (int i = 0; i < r->level; i++) {
         const rec_frame *c = &r->callers[i];
-        snapshot_frame(r, c->code, c->func, c->resume, c->slots, c->nlocalsplus + c->depth);
+        snapshot_frame(r, c->code, c->func, c->init, c->resume, c->slots, c->nlocalsplus + c->depth);
     }
-    snapshot_frame(r, r->code, r->func, r->instr_start, r->slots, r->nlocalsplus + r->depth);
+    snapshot_frame(r, r->code, r->func, r->init, r->instr_start, r->slots, r->nlocalsplus + r->depth);
     r->snap = ir_snap_end(r->t);
     return r->snap;
 }
@@ -448,9 +453,9 @@ static bool close_loop(fe_recorder *r)
     if (r->bridge_of == NULL && r->nresidual > FE_MAX_RESIDUAL) {
         /* Each residual operation costs a frame sync, boxing and a call:
          * a loop made mostly of them runs faster in the interpreter. */
-        char what[96];
-        snprintf(what, sizeof what, "%d residual operations per iteration (at most %d compiled)",
-                 r->nresidual, FE_MAX_RESIDUAL);
+        char what[160];
+        snprintf(what, sizeof what, "%d residual operations per iteration (at most %d compiled): %s",
+                 r->nresidual, FE_MAX_RESIDUAL, r->residuals);
         return abort_unsupported(r, what);
     }
     if (r->has_calls && r->bridge_of == NULL) {
@@ -776,11 +781,12 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
         rec_val *slots = calloc((size_t)(fco->co_nlocalsplus + fco->co_stacksize), sizeof *slots);
         if (slots == NULL)
             goto oom;
-        r->callers[r->level++] = (rec_frame){r->code, r->jc, r->func, r->nlocalsplus, r->depth,
+        r->callers[r->level++] = (rec_frame){r->code, r->jc, r->func, r->init, r->nlocalsplus, r->depth,
                                              r->slots, r->frame,
                                              ir_snap_frame_at(tr, x->snap, i - 1)->pc};
         r->code = fco;
         r->jc = fe_jitcode_peek(fco);
+        r->init = (f->flags & FE_FRAME_INIT) != 0;
         r->nlocalsplus = fco->co_nlocalsplus;
         r->slots = slots;
         r->frame = frames[i];
@@ -924,6 +930,19 @@ static int record_binary(fe_recorder *r, int oparg, PyObject *lo, PyObject *ro)
     return RECORD_GENERIC;
 }
 
+/* An int constant that a double holds exactly, as that float constant: a
+ * float compares with it as with the int (CPython compares exactly). */
+static bool exact_float_const(fe_recorder *r, rec_val *v)
+{
+    if (v->kind != FE_K_INT || !ir_is_const(v->ref))
+        return false;
+    int64_t i = ir_const_at(r->t, v->ref)->v.i;
+    if (i < -(INT64_C(1) << 53) || i > (INT64_C(1) << 53))
+        return false;
+    *v = (rec_val){ir_const_float(r->t, (double)i), FE_K_FLOAT};
+    return true;
+}
+
 static int record_compare(fe_recorder *r, int oparg)
 {
     static const int int_ops[] = {IR_int_lt, IR_int_le, IR_int_eq, IR_int_ne, IR_int_gt, IR_int_ge};
@@ -936,6 +955,9 @@ static int record_compare(fe_recorder *r, int oparg)
     if ((a.kind == FE_K_INT || a.kind == FE_K_BOOL) && (b.kind == FE_K_INT || b.kind == FE_K_BOOL))
         res = emit2(r, int_ops[oparg], a.ref, b.ref);
     else if (a.kind == FE_K_FLOAT && b.kind == FE_K_FLOAT)
+        res = emit2(r, float_ops[oparg], a.ref, b.ref);
+    else if ((a.kind == FE_K_FLOAT && exact_float_const(r, &b)) ||
+             (b.kind == FE_K_FLOAT && exact_float_const(r, &a)))
         res = emit2(r, float_ops[oparg], a.ref, b.ref);
     else
         return RECORD_GENERIC;
@@ -997,11 +1019,42 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
 
 static bool record_for_iter_generic(fe_recorder *r, int index, int oparg, int next);
 
+/* FOR_ITER over a list iterator, inline: the item at the iterator's index
+ * while it is below the list's current length (the end, or a list that
+ * shrank, leaves to the interpreter, which ends the loop). */
+static bool record_for_iter_list(fe_recorder *r, PyObject *it)
+{
+    /* listiterobject {HEAD; Py_ssize_t it_index; PyListObject *it_seq} (3.11) */
+    struct listiter { PyObject_HEAD Py_ssize_t it_index; PyListObject *it_seq; } *li = (void *)it;
+    if (li->it_seq == NULL || li->it_index >= PyList_GET_SIZE(li->it_seq))
+        return abort_loop_ended(r, "the loop ended while it was being traced");
+    rec_val v = TOP(1);
+    guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyListIter_Type, "list_iterator"));
+    int dseq = field_descr(r, "listiter.it_seq", (int)offsetof(struct listiter, it_seq), 8, 'P');
+    int didx = field_descr(r, "listiter.it_index", (int)offsetof(struct listiter, it_index), 8, 'S');
+    int dsz = field_descr(r, "list.ob_size", (int)offsetof(PyVarObject, ob_size), 8, 'S');
+    int dit = field_descr(r, "list.ob_item", (int)offsetof(PyListObject, ob_item), 8, 'P');
+    ir_ref seq = IR_EMIT(r->t, IR_getfield_gc_r, dseq, v.ref);
+    guard1(r, IR_guard_nonnull, seq);
+    ir_ref idx = IR_EMIT(r->t, IR_getfield_gc_i, didx, v.ref);
+    ir_ref len = IR_EMIT(r->t, IR_getfield_gc_i, dsz, seq);
+    guard_truth(r, emit2(r, IR_int_lt, idx, len), true);
+    ir_ref items = IR_EMIT(r->t, IR_getfield_gc_r, dit, seq);
+    ir_descr da = {.kind = IR_DESCR_ARRAY, .flag = 'P', .size = 8, .name = "list items"};
+    ir_ref item = IR_EMIT(r->t, IR_getarrayitem_gc_r, ir_descr_add(r->t, &da), items, idx);
+    IR_EMIT(r->t, IR_py_incref, -1, item);
+    IR_EMIT(r->t, IR_setfield_gc, didx, v.ref, emit2(r, IR_int_add, idx, ir_const_int(r->t, 1)));
+    push(r, (rec_val){item, FE_K_OWNED, true});
+    return true;
+}
+
 static bool record_for_iter(fe_recorder *r, PyObject *it, int oparg, int next_index, int index)
 {
     rec_val v = TOP(1);
     if (v.kind != FE_K_REF)
         return abort_unsupported(r, "FOR_ITER over a value of this kind");
+    if (Py_TYPE(it) == &PyListIter_Type)
+        return record_for_iter_list(r, it);
     if (Py_TYPE(it) != &PyRangeIter_Type)
         return record_for_iter_generic(r, index, oparg, next_index);
     /* rangeiterobject {HEAD; long index, start, step, len} (3.11) */
@@ -1088,8 +1141,11 @@ static bool push_inlined_frames(fe_recorder *r, int index);
  * the loop (FE_MAX_RESIDUAL) makes the function the loop's frame calls
  * into a residual call from now on (one operation instead of its many):
  * this trace aborts, the next one calls it. */
-static bool count_residual(fe_recorder *r)
+static bool count_residual(fe_recorder *r, const char *name)
 {
+    size_t used = strlen(r->residuals);
+    if (used + strlen(name) + 3 < sizeof r->residuals)
+        snprintf(r->residuals + used, sizeof r->residuals - used, "%s%s", used ? ", " : "", name);
     r->nresidual++;
     if (r->level == 0 || r->bridge_of != NULL || r->nresidual <= FE_MAX_RESIDUAL)
         return true;
@@ -1097,10 +1153,11 @@ static bool count_residual(fe_recorder *r)
     PyCodeObject *code = r->level > 1 ? r->callers[1].code : r->code;
     outer->no_inline = true;
     r->cell->aborts--;  /* not the loop's fault: the next trace will do */
-    char msg[160];
-    PyObject *name = code->co_qualname;
-    snprintf(msg, sizeof msg, "more than %d residual operations with %s inlined: called from now on",
-             FE_MAX_RESIDUAL, PyUnicode_Check(name) ? PyUnicode_AsUTF8(name) : "?");
+    char msg[200];
+    PyObject *qualname = code->co_qualname;
+    snprintf(msg, sizeof msg, "more than %d residual operations with %s inlined (%s): called from now on",
+             FE_MAX_RESIDUAL, PyUnicode_Check(qualname) ? PyUnicode_AsUTF8(qualname) : "?",
+             r->residuals);
     return abort_unsupported(r, msg);
 }
 
@@ -1234,7 +1291,7 @@ static bool residual(fe_recorder *r, int index, int next, void *fn, const char *
     types[nvals + nextra] = 0;
     if (!sync_frame(r, index))
         return false;
-    if (!count_residual(r))
+    if (!count_residual(r, name))
         return false;
     int d = call_descr(r, name, res_type, types, IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
     ir_ref res = ir_emit(r->t, res_type == 'r' ? IR_call_r : IR_call_i, args, 1 + nvals + nextra, d);
@@ -1412,6 +1469,61 @@ static bool record_list_getitem(fe_recorder *r, PyObject *container, PyObject *s
     return true;
 }
 
+static bool release_popped(fe_recorder *r, rec_val v);
+
+/* Objects whose release runs no code of anyone's: no frame sync needed
+ * before dropping one (guarded by its exact class). */
+static bool finalizer_free(PyObject *o)
+{
+    PyTypeObject *tp = Py_TYPE(o);
+    return tp == &PyLong_Type || tp == &PyFloat_Type || tp == &PyUnicode_Type ||
+           tp == &PyBool_Type || o == Py_None;
+}
+
+/* list[i] = v for an exact list and an int index >= 0, inline: the item
+ * replaced, the old one released (after a frame sync in the loop's frame
+ * unless its class, guarded, runs no finalizer). RECORD_GENERIC when this
+ * is not the case. */
+static int record_list_setitem(fe_recorder *r, int index, PyObject *container, PyObject *sub)
+{
+    rec_val k = TOP(1), c = TOP(2), v = TOP(3);
+    int64_t i;
+    if ((c.kind != FE_K_REF && c.kind != FE_K_OWNED) || k.kind != FE_K_INT ||
+        v.kind == FE_K_NONE || !PyList_CheckExact(container) || !fits_int64(sub, &i) || i < 0 ||
+        i >= PyList_GET_SIZE(container))
+        return RECORD_GENERIC;
+    PyObject *old_now = PyList_GET_ITEM(container, i);
+    guard2(r, IR_guard_class, c.ref, ir_const_class(r->t, &PyList_Type, "list"));
+    int dsz = field_descr(r, "list.ob_size", (int)offsetof(PyVarObject, ob_size), 8, 'S');
+    int dit = field_descr(r, "list.ob_item", (int)offsetof(PyListObject, ob_item), 8, 'P');
+    ir_ref len = IR_EMIT(r->t, IR_getfield_gc_i, dsz, c.ref);
+    guard_truth(r, emit2(r, IR_uint_lt, k.ref, len), true);
+    ir_ref items = IR_EMIT(r->t, IR_getfield_gc_r, dit, c.ref);
+    ir_descr da = {.kind = IR_DESCR_ARRAY, .flag = 'P', .size = 8, .name = "list items"};
+    int dai = ir_descr_add(r->t, &da);
+    ir_ref old = IR_EMIT(r->t, IR_getarrayitem_gc_r, dai, items, k.ref);
+    bool quiet = finalizer_free(old_now);
+    if (quiet) {
+        if (old_now == Py_None)
+            guard2(r, IR_guard_value, old, ir_const_ptr(r->t, Py_None));
+        else
+            guard2(r, IR_guard_class, old,
+                   ir_const_class(r->t, Py_TYPE(old_now), Py_TYPE(old_now)->tp_name));
+    }
+    bool owned = v.kind == FE_K_OWNED;
+    ir_ref obj = owned ? v.ref : as_object(r, v, &owned);
+    if (obj == IR_NONE)
+        return abort_unsupported(r, "stored value of this kind");
+    if (!owned)
+        IR_EMIT(r->t, IR_py_incref, -1, obj);  /* the list's own reference */
+    IR_EMIT(r->t, IR_setarrayitem_gc, dai, items, k.ref, obj);
+    r->depth -= 3;
+    if (!quiet && r->level == 0 && !sync_frame(r, index))
+        return false;
+    IR_EMIT(r->t, IR_py_decref, -1, old);
+    return release_popped(r, c);
+}
+
 /* FOR_ITER over any iterator: next() through CPython; exhausted, the
  * loop is left for FOR_ITER's target (the interpreter drops the
  * iterator). */
@@ -1420,7 +1532,7 @@ static bool record_for_iter_generic(fe_recorder *r, int index, int oparg, int ne
     rec_val it = TOP(1);
     if (!sync_frame(r, index))
         return false;
-    if (!count_residual(r))
+    if (!count_residual(r, "iternext"))
         return false;
     int d = call_descr(r, "iternext", 'r', "r", IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
     ir_ref res = IR_EMIT(r->t, IR_call_r, d, ir_const_class(r->t, (void *)fe_rt_iternext, "iternext"),
@@ -1628,6 +1740,36 @@ static ir_ref values_of(fe_recorder *r, rec_val v)
     return values;
 }
 
+/* An attribute of a class (`C.name`) that getattr returns as it is found
+ * in the class's MRO: no metaclass but type, which has no attribute of
+ * that name, and a value that is not a descriptor (or a function, whose
+ * __get__ on a class gives itself). NULL when not such a case. */
+static PyObject *plain_class_attr(PyObject *owner, PyObject *name)
+{
+    if (Py_TYPE(owner) != &PyType_Type || !PyUnicode_CheckExact(name) ||
+        !(((PyTypeObject *)owner)->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) ||
+        _PyType_Lookup(&PyType_Type, name) != NULL)
+        return NULL;
+    PyObject *attr = _PyType_Lookup((PyTypeObject *)owner, name);
+    if (attr == NULL || (Py_TYPE(attr)->tp_descr_get != NULL && !PyFunction_Check(attr)))
+        return NULL;
+    return attr;
+}
+
+/* `C.name` as a constant, under the guards that make it so: C's version
+ * tag (never reused: it names the class and its MRO's contents; read
+ * through the value, which the class guard says is a type). The result
+ * is the trace's own reference (what comes after may change the class). */
+static rec_val class_attr_value(fe_recorder *r, rec_val v, PyObject *owner, PyObject *attr)
+{
+    if (!ir_is_const(v.ref))
+        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyType_Type, "type"));
+    int dv = field_descr(r, "type.tp_version_tag", (int)offsetof(PyTypeObject, tp_version_tag), 4, 'U');
+    guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dv, v.ref),
+           ir_const_int(r->t, ((PyTypeObject *)owner)->tp_version_tag));
+    return module_value(r, attr);
+}
+
 /* LOAD_ATTR inline; RECORD_GENERIC when no specialisation applies. */
 static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
 {
@@ -1666,8 +1808,15 @@ static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
         pop(r);
         push(r, module_value(r, c.value));
         return release_popped(r, v);
-    default:
-        return RECORD_GENERIC;
+    default: {
+        PyObject *attr = plain_class_attr(owner, name);
+        if (attr == NULL)
+            return RECORD_GENERIC;
+        rec_val a = class_attr_value(r, v, owner, attr);
+        pop(r);
+        push(r, a);
+        return release_popped(r, v);
+    }
     }
     IR_EMIT(r->t, IR_py_incref, -1, res);
     pop(r);
@@ -1766,8 +1915,17 @@ static int record_load_method(fe_recorder *r, PyObject *owner, PyObject *name)
         push(r, (rec_val){IR_NONE, FE_K_NONE});
         push(r, module_value(r, c.value));
         return release_popped(r, v);
-    default:
-        return RECORD_GENERIC;
+    default: {
+        /* C.f(...): NULL | the attribute, as LOAD_METHOD leaves a class's */
+        PyObject *attr = plain_class_attr(owner, name);
+        if (attr == NULL)
+            return RECORD_GENERIC;
+        rec_val a = class_attr_value(r, v, owner, attr);
+        pop(r);
+        push(r, (rec_val){IR_NONE, FE_K_NONE});
+        push(r, a);
+        return release_popped(r, v);
+    }
     }
     /* the method (alive now: the guards say the type still has it; ours
      * until the call, as the arguments may change the type) and self,
@@ -1798,13 +1956,13 @@ static bool record_load_deref(fe_recorder *r, _PyInterpreterFrame *frame, int k)
     return true;
 }
 
-/* The two operands of an arithmetic operation or a comparison, kept boxed
+/* The top n operands of an arithmetic operation or a comparison, kept boxed
  * so far (read from other objects, or a local holding one): unboxed for the
  * operation, which consumes them (an owned one is released: ints and
  * floats have no finalizer). */
-static void unbox_operands(fe_recorder *r, PyObject **sp)
+static void unbox_operands(fe_recorder *r, PyObject **sp, int n)
 {
-    for (int k = 1; k <= 2; k++) {
+    for (int k = 1; k <= n; k++) {
         rec_val v = TOP(k);
         PyObject *o = sp[-k];
         if ((v.kind != FE_K_REF && v.kind != FE_K_OWNED) || ir_is_const(v.ref) ||
@@ -1856,11 +2014,23 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
     int total = oparg + is_meth;
     PyObject *callable = sp[-(total + 1)];
     rec_val fv = TOP(total + 1);
-    if (rt.param_int[RT_PARAM_inlining] == 0 || Py_TYPE(callable) != &PyFunction_Type ||
+    if (rt.param_int[RT_PARAM_inlining] == 0 ||
         (!is_meth && sp[-(oparg + 2)] != NULL) ||  /* a bound method PRECALL unpacked */
         (fv.kind != FE_K_REF && fv.kind != FE_K_OWNED) || r->level >= FE_MAX_INLINE_DEPTH)
         return true;
-    PyFunctionObject *func = (PyFunctionObject *)callable;
+    /* a function, or a class whose __init__ is one (fe_frame_push_init) */
+    PyFunctionObject *func;
+    PyTypeObject *tp = NULL;
+    if (Py_TYPE(callable) == &PyFunction_Type) {
+        func = (PyFunctionObject *)callable;
+    } else if (Py_TYPE(callable) == &PyType_Type && !is_meth &&
+               (func = fe_init_of((PyTypeObject *)callable)) != NULL &&
+               (((PyTypeObject *)callable)->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG)) {
+        tp = (PyTypeObject *)callable;
+        total++;  /* self */
+    } else {
+        return true;
+    }
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     if ((co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_VARARGS |
                          CO_VARKEYWORDS | CO_OPTIMIZED)) != CO_OPTIMIZED ||
@@ -1892,35 +2062,68 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
         free(slots);
         return abort_bad_loop(r, "out of memory");
     }
+    ir_ref fref = fv.ref;  /* the function, as a value */
+    if (tp != NULL) {
+        /* The class as it is now: version tags are never reused, so the
+         * tag alone says which class and that nothing found through its
+         * MRO changed (__init__, __new__). Its __init__ is then that
+         * constant, alive while the class is (the call holds the class,
+         * the instance then). */
+        if (!ir_is_const(fv.ref))
+            guard2(r, IR_guard_class, fv.ref, ir_const_class(r->t, &PyType_Type, "type"));
+        int dv = field_descr(r, "type.tp_version_tag", (int)offsetof(PyTypeObject, tp_version_tag), 4, 'U');
+        guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dv, fv.ref),
+               ir_const_int(r->t, tp->tp_version_tag));
+        fref = ir_const_ptr(r->t, func);
+    }
     /* The snapshot of these guards: before the CALL, which the interpreter
      * then executes itself. Any function with this code and these defaults
      * will do (a def run again makes a new function with the same code).
      * CPython 3.11's func_version would say both in one guard, but only its
      * specialiser (not exported) hands versions out. */
-    if (!ir_is_const(fv.ref))
-        guard2(r, IR_guard_class, fv.ref, ir_const_class(r->t, &PyFunction_Type, "function"));
+    if (!ir_is_const(fref))
+        guard2(r, IR_guard_class, fref, ir_const_class(r->t, &PyFunction_Type, "function"));
     int dco = field_descr(r, "function.func_code", (int)offsetof(PyFunctionObject, func_code), 8, 'P');
-    guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, dco, fv.ref), ir_const_ptr(r->t, co));
+    guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, dco, fref), ir_const_ptr(r->t, co));
     if (uses_defaults) {
         int ddf = field_descr(r, "function.func_defaults",
                               (int)offsetof(PyFunctionObject, func_defaults), 8, 'P');
-        guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, ddf, fv.ref),
+        guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, ddf, fref),
                ir_const_ptr(r->t, defaults));
     }
-    int k;
-    for (k = 0; k < total; k++)
-        slots[k] = TOP(total - k);  /* the callee's now, owned ones too */
+    int k = 0;
+    if (tp != NULL) {
+        /* object.__new__: allocation only (out of memory: the interpreter
+         * makes the call itself, and raises) */
+        int dn = call_descr(r, "new_instance", 'r', "r", 0);
+        ir_ref inst = IR_EMIT(r->t, IR_call_r, dn,
+                              ir_const_class(r->t, (void *)fe_rt_new_instance, "new_instance"),
+                              fv.ref);
+        guard1(r, IR_guard_nonnull, inst);
+        slots[k++] = (rec_val){inst, FE_K_REF};  /* self, borrowed from the caller's stack */
+        for (; k < total; k++)
+            slots[k] = TOP(total - k);
+        r->depth -= oparg + 2;
+        if (fv.kind == FE_K_OWNED)
+            IR_EMIT(r->t, IR_py_decref, -1, fv.ref);  /* the instance holds its class */
+        push(r, (rec_val){inst, FE_K_OWNED});  /* the call's result, there from now on */
+        IR_EMIT(r->t, IR_py_incref, -1, fref);  /* the frame's reference to __init__ */
+    } else {
+        for (; k < total; k++)
+            slots[k] = TOP(total - k);  /* the callee's now, owned ones too */
+        r->depth -= oparg + 2;
+        /* the call's reference to the function, as its frame would hold it */
+        if (fv.kind != FE_K_OWNED)
+            IR_EMIT(r->t, IR_py_incref, -1, fv.ref);
+    }
     for (; k < argcount; k++)
         slots[k] = const_of(r, PyTuple_GET_ITEM(defaults, k - (argcount - ndefaults)));
-    r->depth -= oparg + 2;
-    /* the call's reference to the function, as its frame would hold it */
-    if (fv.kind != FE_K_OWNED)
-        IR_EMIT(r->t, IR_py_incref, -1, fv.ref);
-    r->callers[r->level++] = (rec_frame){r->code, r->jc, r->func, r->nlocalsplus, r->depth,
+    r->callers[r->level++] = (rec_frame){r->code, r->jc, r->func, r->init, r->nlocalsplus, r->depth,
                                          r->slots, r->frame, next};
     r->code = co;
     r->jc = cjc;
-    r->func = fv.ref;
+    r->func = fref;
+    r->init = tp != NULL;
     r->nlocalsplus = co->co_nlocalsplus;
     r->depth = 0;
     r->slots = slots;
@@ -1940,11 +2143,16 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
 
 /* RETURN_VALUE of an inlined call: its frame releases its locals (the
  * result keeps the reference of the local it was, if any) and its
- * function, and the caller
- * goes on after its CALL with the result. */
+ * function, and the caller goes on after its CALL with the result -- for
+ * an __init__, with the instance already on its stack (the None returned
+ * is dropped). */
 static bool return_inlined(fe_recorder *r)
 {
     rec_val v = pop(r);
+    bool init = r->init;
+    if (init && !(v.kind == FE_K_REF && ir_is_const(v.ref) &&
+                  ir_const_at(r->t, v.ref)->v.p == (void *)Py_None))
+        return abort_unsupported(r, "__init__ returning something else than None");
     bool taken = false;
     for (int k = 0; k < r->nlocalsplus + r->depth; k++) {
         rec_val s = r->slots[k];
@@ -1964,12 +2172,14 @@ static bool return_inlined(fe_recorder *r)
     r->code = c->code;
     r->jc = c->jc;
     r->func = c->func;
+    r->init = c->init;
     r->nlocalsplus = c->nlocalsplus;
     r->depth = c->depth;
     r->slots = c->slots;
     r->frame = c->frame;
     r->expect = c->resume;
-    push(r, v);
+    if (!init)  /* (an instantiation's result is on the stack already) */
+        push(r, v);
     return true;
 }
 
@@ -2044,14 +2254,14 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case LOAD_GLOBAL:
         return record_load_global(r, frame, oparg);
     case BINARY_OP: {
-        unbox_operands(r, sp);
+        unbox_operands(r, sp, 2);
         int k = record_binary(r, oparg, sp[-2], sp[-1]);
         if (k != RECORD_GENERIC)
             return k;
         return generic2(r, index, next, (void *)fe_rt_binop, "binop", oparg);
     }
     case COMPARE_OP: {
-        unbox_operands(r, sp);
+        unbox_operands(r, sp, 2);
         int k = record_compare(r, oparg);
         if (k != RECORD_GENERIC)
             return k;
@@ -2067,6 +2277,9 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
                         'r', NULL);
     }
     case STORE_SUBSCR: {
+        int k = record_list_setitem(r, index, sp[-2], sp[-1]);
+        if (k != RECORD_GENERIC)
+            return k;
         rec_val vals[3] = {TOP(2), TOP(1), TOP(3)};
         return residual(r, index, next, (void *)fe_rt_setitem, "setitem", vals, 3, NULL, 0, 3,
                         'i', NULL);
@@ -2120,6 +2333,7 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case LOAD_DEREF:
         return record_load_deref(r, frame, oparg);
     case UNARY_NEGATIVE: {
+        unbox_operands(r, sp, 1);
         rec_val a = TOP(1);
         int64_t x;
         if (a.kind == FE_K_INT && fits_int64(sp[-1], &x) && x != INT64_MIN) {

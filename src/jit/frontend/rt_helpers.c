@@ -148,3 +148,13 @@ void fe_rt_values_add_order(PyDictValues *values, int64_t index)
 {
     _PyDictValues_AddToInsertionOrder(values, (Py_ssize_t)index);
 }
+
+PyObject *fe_rt_new_instance(PyTypeObject *tp)
+{
+    PyObject *noargs = PyTuple_New(0);
+    PyObject *o = noargs ? PyBaseObject_Type.tp_new(tp, noargs, NULL) : NULL;
+    Py_XDECREF(noargs);
+    if (o == NULL)
+        PyErr_Clear();  /* the interpreter makes the call again, and raises */
+    return o;
+}

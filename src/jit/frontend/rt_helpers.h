@@ -34,6 +34,10 @@ PyObject *fe_rt_build(int64_t list_n, PyObject *a, PyObject *b, PyObject *c, PyO
 /* An instance's values got their first value at `index` (STORE_ATTR):
  * record it in their insertion order, as CPython's store does. */
 void fe_rt_values_add_order(PyDictValues *values, int64_t index);
+/* A new instance of `tp` as object.__new__ makes it (fe_init_of says
+ * that is what calling tp does first). Runs no Python code; NULL without
+ * an exception when out of memory (the interpreter makes the call again). */
+PyObject *fe_rt_new_instance(PyTypeObject *tp);
 /* The frame of an inlined call, pushed over the current frame for a call
  * from compiled code that may look at frames (fe_loop_run checked the
  * data stack's room), waiting at `prev_instr`. Returns its localsplus (the

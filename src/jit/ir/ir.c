@@ -299,7 +299,7 @@ ir_slot *ir_snap_frame(ir_trace *t, void *code, int pc, int n)
         t->failed = true;
         return NULL;
     }
-    t->frames[t->nframes++] = (ir_frame){code, pc, n, (uint32_t)t->nslots};
+    t->frames[t->nframes++] = (ir_frame){code, pc, n, (uint32_t)t->nslots, 0};
     ir_slot *s = &t->slots[t->nslots];
     for (int i = 0; i < n; i++)
         s[i] = (ir_slot){IR_NONE, IR_BOX_NONE};
@@ -307,9 +307,15 @@ ir_slot *ir_snap_frame(ir_trace *t, void *code, int pc, int n)
     return s;
 }
 
+void ir_snap_frame_flags(ir_trace *t, uint32_t flags)
+{
+    if (t->snap_open >= 0 && t->nframes > t->snap_open)
+        t->frames[t->nframes - 1].flags = flags;
+}
+
 static bool frames_eq(const ir_trace *t, const ir_frame *a, const ir_frame *b)
 {
-    if (a->code != b->code || a->pc != b->pc || a->nslots != b->nslots)
+    if (a->code != b->code || a->pc != b->pc || a->nslots != b->nslots || a->flags != b->flags)
         return false;
     const ir_slot *x = &t->slots[a->slot0], *y = &t->slots[b->slot0];
     for (int i = 0; i < a->nslots; i++)

@@ -153,6 +153,7 @@ typedef struct {
     int32_t pc;
     int32_t nslots;
     uint32_t slot0; /* index of its first slot in trace->slots */
+    uint32_t flags; /* the frontend's, opaque to the IR (ir_snap_frame_flags) */
 } ir_frame;
 
 /* A stack of frames, outermost first. */
@@ -252,6 +253,8 @@ int ir_descr_add(ir_trace *t, const ir_descr *d);
  * with nothing changed in between share a snapshot. */
 void ir_snap_begin(ir_trace *t);
 ir_slot *ir_snap_frame(ir_trace *t, void *code, int pc, int nslots);
+/* Sets the flags of the frame ir_snap_frame just added. */
+void ir_snap_frame_flags(ir_trace *t, uint32_t flags);
 int ir_snap_end(ir_trace *t);
 
 /* ---- accessors ---- */

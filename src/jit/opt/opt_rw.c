@@ -148,6 +148,7 @@ static int translate_snap(opt_rw *w, int s)
         ir_slot *dst = ir_snap_frame(w->out, fr->code, fr->pc, fr->nslots);
         if (dst == NULL)
             return -1;
+        ir_snap_frame_flags(w->out, fr->flags);
         for (int i = 0; i < fr->nslots; i++) {
             ir_ref v = src[i].ref;
             if (src[i].kind == IR_BOX_OWNED && ir_is_op(v)) {

@@ -14,6 +14,10 @@ enum {
     JC_BEING_TRACED = 4,     /* mark_as_being_traced() */
     JC_TRACE_NEXT = 8,       /* trace_next_iteration(): next tick fires */
     JC_GIVEN_UP = 16,        /* tracing given up: hand the frame to CPython */
+    JC_HAS_INNER = 32,       /* the loop contains another: given up, it stays in
+                                the own interpreter, where the inner one runs
+                                its machine code (a frame handed to CPython
+                                would run it without) */
 };
 
 typedef struct {

@@ -1,0 +1,151 @@
+"""List iteration, list item stores, float-vs-int comparisons and class
+attribute loads compiled inline: the same results as CPython when the list
+changes while it is iterated, items change type, a store's old item has a
+finalizer, a class attribute is rebound, and around NaN and large ints.
+JIT off vs on, a loop compiled."""
+import re
+import textwrap
+
+import pytest
+
+from jitrun import CHECK_COMPILED, compare
+from test_traces import body, the_loop
+
+SNIPPETS = {
+    "for_over_list_mutated_while_iterated": """
+        def f(n):
+            xs = list(range(n))
+            t = 0
+            for x in xs:
+                t += x
+                if x == 10:
+                    xs.append(-1)
+                if x == 50:
+                    del xs[-20:]
+            seen = []
+            ys = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] * 20
+            for y in ys:
+                seen.append(y)
+                if len(seen) == 100:
+                    ys.clear()
+            return t, len(xs), len(seen)
+        print(f(300))
+    """,
+    "for_over_list_items_change_type": """
+        def f(n):
+            xs = [i for i in range(n)] + [0.5, "s", None, 7]
+            t = 0
+            out = []
+            for x in xs:
+                if type(x) is int:
+                    t += x
+                else:
+                    out.append(x)
+            return t, out
+        print(f(300))
+    """,
+    "list_item_stores": """
+        def f(n):
+            a = [0] * 10
+            b = [0.0] * 10
+            c = [None] * 10
+            for i in range(n):
+                k = i % 10
+                a[k] = a[k] + i
+                b[k] += 0.5
+                c[k] = i if i % 3 else "x"
+                if i == n - 3:
+                    a[-1] = -1
+            try:
+                for i in range(n):
+                    a[i] = i
+            except IndexError as e:
+                err = str(e)
+            return a, b, c, err
+        print(f(300))
+    """,
+    "list_store_releases_object_with_finalizer": """
+        import sys
+        log = []
+        class D:
+            def __init__(self, k):
+                self.k = k
+            def __del__(self):
+                log.append((self.k, sys._getframe(1).f_code.co_name))
+        def f(n):
+            slots = [D(-1), D(-2)]
+            for i in range(n):
+                j = i * 3
+                slots[i % 2] = D(i) if i % 40 == 0 else slots[i % 2]
+            return log[-3:], len(log)
+        print(f(300))
+    """,
+    "float_compared_with_int_constants": """
+        def f(n):
+            xs = [0.5 * i - 50.0 for i in range(n)] + [float("nan"), 1e300, -0.0]
+            a = b = c = 0
+            for x in xs:
+                if x < 0:
+                    a += 1
+                if x >= 100:
+                    b += 1
+                if x == 3:
+                    c += 1
+                if x != 9007199254740993:
+                    c += 2
+            return a, b, c
+        print(f(300))
+    """,
+    "class_attributes_and_methods_through_the_class": """
+        class Base:
+            scale = 2
+            def twice(self, x):
+                return x * self.scale
+        class Sub(Base):
+            def twice(self, x):
+                return Base.twice(self, x) + Sub.scale
+        def f(n):
+            s = Sub()
+            t = 0
+            for i in range(n):
+                t += Sub.scale + s.twice(i)
+                if i == 150:
+                    Base.scale = 3
+                if i == 200:
+                    Sub.scale = 1
+            return t
+        print(f(300))
+    """,
+    "nested_loop_outer_stays_with_compiled_inner": """
+        def f(n):
+            t = 0
+            for i in range(n):
+                for j in [1, 2, 3, 4, 5, 6, 7, 8]:
+                    t += i * j
+                t -= len(str(i))
+            return t
+        print(f(500))
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_inline_containers_match_cpython(name):
+    compare(textwrap.dedent(SNIPPETS[name]) + CHECK_COMPILED)
+
+
+def test_list_iteration_and_store_have_no_call():
+    """`for x in lst` and `lst[i] = v` of floats: no iternext or setitem
+    call in the loop."""
+    loop = the_loop("""
+        def f(xs, out):
+            k = 0
+            for x in xs:
+                out[k] = x * 2.0
+                k += 1
+            return out
+        print(sum(f([0.5] * 1000, [0.0] * 1000)))
+    """, "f")
+    ops = body(loop)
+    assert not [op for op in ops if re.search(r"iternext|setitem", op)], ops
+    assert [op for op in ops if op.startswith("setarrayitem_gc(")], ops
