@@ -116,7 +116,7 @@ SNIPPETS = {
             return t
         print(f(300))
     """,
-    "nested_loop_outer_stays_with_compiled_inner": """
+    "nested_loop_outer_given_up_inner_compiled": """
         def f(n):
             t = 0
             for i in range(n):

@@ -241,6 +241,7 @@ int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp,
         if (L->slot_input[k] == IR_NONE && frame->localsplus[k] != NULL)
             return -1;
     rt_count(RT_C_LOOP_ENTRIES, 1);
+    L->entries++;
     L->running++;  /* deopt may run a collection that releases loops */
     /* Where exit stubs leave registers, and where the code keeps its
      * spills while it runs: one per run, since a call from compiled code

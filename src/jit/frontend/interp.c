@@ -886,7 +886,7 @@ backedge: {
         /* -1: the frame's values do not fit the loop's types: interpret */
     }
     if (FE_UNLIKELY(cell->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE)) && cell->loop == NULL &&
-        !(cell->flags & JC_HAS_INNER)) {
+        !fe_inner_loop_compiled(jc, cell, (int)(frame->prev_instr - first_instr))) {
         /* The JIT will not help this loop: let CPython run it at full speed. */
         goto handoff_before_next;
     }

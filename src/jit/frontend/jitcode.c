@@ -174,8 +174,10 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
         rt_jitcell *outer = &jc->cells.cells[jc->edge_cell[i]];
         for (Py_ssize_t j = 0; j < i; j++)
             if (jc->edge_cell[j] >= 0 && jc->edge_cell[j] != jc->edge_cell[i] &&
-                jc->cells.cells[jc->edge_cell[j]].offset >= outer->offset)
+                jc->cells.cells[jc->edge_cell[j]].offset >= outer->offset) {
                 outer->flags |= JC_HAS_INNER;
+                jc->cells.cells[jc->edge_cell[j]].flags |= JC_IS_INNER;
+            }
     }
     if (nglobals > 0) {
         jc->gcache = calloc((size_t)nglobals, sizeof *jc->gcache);
@@ -227,4 +229,22 @@ fe_jitcode *fe_jitcode_get(PyCodeObject *co)
         return NULL;
     }
     return jc;
+}
+
+bool fe_inner_loop_compiled(const fe_jitcode *jc, const rt_jitcell *cell, int edge)
+{
+    if (!(cell->flags & JC_HAS_INNER))
+        return false;
+    int end = edge * (int)sizeof(_Py_CODEUNIT);
+    for (int k = 0; k < jc->cells.ncells; k++) {
+        const rt_jitcell *c = &jc->cells.cells[k];
+        const fe_loop *L = c->loop;
+        /* machine code that pays for its entry and exit: a few iterations
+         * per entry at least (a loop of one to three iterations per entry
+         * runs faster in CPython than entered and left every time) */
+        if (L != NULL && c->offset > cell->offset && c->offset < end &&
+            L->iters >= FE_INNER_MIN_ITERS * L->entries)
+            return true;
+    }
+    return false;
 }

@@ -49,6 +49,10 @@ fe_jitcode *fe_jitcode_get(PyCodeObject *co);
 /* Without creating one. */
 fe_jitcode *fe_jitcode_peek(PyCodeObject *co);
 uint64_t fe_greenkey_hash(PyCodeObject *co, int offset, bool profiled);
+/* Whether a loop nested in the loop of `cell` (whose back-edge is the jump
+ * at code unit `edge`) has machine code: then the frame stays in the own
+ * interpreter even when the outer loop itself was given up. */
+bool fe_inner_loop_compiled(const fe_jitcode *jc, const rt_jitcell *cell, int edge);
 
 extern Py_ssize_t fe_co_extra_index;
 

@@ -21,6 +21,10 @@ typedef enum {
                     next instruction unboxes it) */
 } fe_kind;
 
+/* Iterations per entry, on average, that an inner loop's machine code must
+ * run for its outer loop, given up, to stay in the own interpreter. */
+#define FE_INNER_MIN_ITERS 8
+
 /* Snapshot frame flags (ir_frame.flags): the frame of an inlined class
  * instantiation's __init__ (its result is checked and dropped on return,
  * the instance being on its caller's stack: FE_IS_INIT_FRAME). */
@@ -50,6 +54,8 @@ typedef struct fe_loop {
     int pending_bridge;       /* exit to record a bridge from, or -1 */
     int bridge_aborts;        /* bridges given up on this loop */
     long long runs;           /* enable_debug(): iterations counted by the code */
+    long long iters;          /* a loop inside another: iterations, always counted */
+    long long entries;        /* times fe_loop_run entered it */
     bool debug;               /* compiled while debug counting was on */
     bool release;             /* releaseall(): free at the next collection */
     int running;              /* runs of this loop on the C stack now */

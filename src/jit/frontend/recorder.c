@@ -654,6 +654,10 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
         IR_EMIT(r->t, IR_increment_debug_counter, -1,
                 ir_const_int(r->t, (int64_t)(uintptr_t)&L->runs));
     }
+    /* a loop inside another counts its iterations (fe_inner_loop_compiled) */
+    if (cell->flags & JC_IS_INNER)
+        IR_EMIT(r->t, IR_increment_debug_counter, -1,
+                ir_const_int(r->t, (int64_t)(uintptr_t)&L->iters));
 
     /* Leave at once when another thread, a signal or a pending call wants
      * the interpreter: the snapshot is the header, untouched. */

@@ -15,9 +15,11 @@ enum {
     JC_TRACE_NEXT = 8,       /* trace_next_iteration(): next tick fires */
     JC_GIVEN_UP = 16,        /* tracing given up: hand the frame to CPython */
     JC_HAS_INNER = 32,       /* the loop contains another: given up, it stays in
-                                the own interpreter, where the inner one runs
-                                its machine code (a frame handed to CPython
-                                would run it without) */
+                                the own interpreter while an inner one has
+                                machine code (fe_inner_loop_compiled), which
+                                a frame handed to CPython would not run */
+    JC_IS_INNER = 64,        /* the loop is inside another: its code counts its
+                                iterations (fe_inner_loop_compiled) */
 };
 
 typedef struct {
