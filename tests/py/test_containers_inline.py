@@ -126,6 +126,69 @@ SNIPPETS = {
             return t
         print(f(500))
     """,
+    "quiet_operations_on_builtin_types": """
+        def f(words, n):
+            counts = {}
+            out = []
+            total = 0
+            for i in range(n):
+                w = words[i % len(words)]
+                key = w.lower()
+                counts[key] = counts.get(key, 0) + 1
+                if "a" in w and w != "banana":
+                    out.append(w.upper() + str(i % 7))
+                total += ord(w[0]) + len(w) + abs(i - 50) + max(i, 3) - min(i, 9)
+                total += len(out) + hash(i * 3) % 7
+            return counts, out[-3:], total
+        print(f(["Apple", "banana", "Cherry", "date", "Avocado"], 400))
+    """,
+    "quiet_operations_raise_as_cpython": """
+        import traceback
+        def f(d, xs, n):
+            t = 0
+            for i in range(n):
+                t += d["k%d" % (i % 4)] + xs[i % 6] + len("ab" * i)
+            return t
+        try:
+            f({"k0": 1, "k1": 2, "k2": 3}, [1, 2, 3, 4, 5, 6], 300)
+        except KeyError:
+            traceback.print_exc()
+        try:
+            f({"k0": 1, "k1": 2, "k2": 3, "k3": 4}, [1, 2, 3, 4, 5], 300)
+        except IndexError:
+            traceback.print_exc()
+        def g(n):
+            t = 0
+            for i in range(n):
+                t += max(i, 5) if i < 290 else max(i, "s")
+            return t
+        try:
+            g(300)
+        except TypeError:
+            traceback.print_exc()
+    """,
+    "str_keyed_dict_gets_a_key_with_python_eq": """
+        import sys
+        log = []
+        class K:
+            def __init__(self, s):
+                self.s = s
+            def __hash__(self):
+                return hash(self.s)
+            def __eq__(self, other):
+                log.append(sys._getframe(1).f_code.co_name)
+                return other == self.s
+        def f(d, n):
+            t = 0
+            for i in range(n):
+                t += d.get("a", 0) + d["b"] + ("c" in d)
+                if i == 200:
+                    d[K("zz")] = 5
+                    del d["a"]
+                    d[K("a")] = 7
+            return t, len(log)
+        print(f({"a": 1, "b": 2}, 300))
+    """,
 }
 
 

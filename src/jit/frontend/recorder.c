@@ -94,6 +94,7 @@ struct fe_recorder {
     uint8_t *dirty;      /* per local: the frame's box may be stale */
     int nresidual;       /* residual operations recorded (calls into CPython) */
     char residuals[80];  /* their names, for the abort detail */
+    bool quiet;          /* the next residual() runs no Python code (quiet_*) */
     uint8_t *hint;       /* slots a previous trace of this loop stored to */
     _PyInterpreterFrame *frame;  /* the frame being recorded (its current values) */
     int expect;          /* where the recorded path goes next (code unit), -1 at the start */
@@ -823,6 +824,11 @@ oom:
  * that recording never imports anything. */
 static PyObject *opnames;
 
+/* Builtins whose calls with atomic arguments (len: also of a plain
+ * container) run no Python code; read once at module init (fe_rec_init),
+ * borrowed from the builtins module, which keeps them. */
+static PyObject *quiet_builtins[12];
+
 int fe_rec_init(void)
 {
     if (opnames != NULL)
@@ -834,6 +840,20 @@ int fe_rec_init(void)
         Py_CLEAR(opnames);
         PyErr_SetString(PyExc_ImportError, "pypyjit: unexpected opcode.opname");
     }
+    /* len first: the one that also takes plain containers (quiet_call) */
+    static const char *const quiet_names[] = {"len", "abs", "ord", "chr", "repr", "hash",
+                                              "min", "max", "round", NULL};
+    PyObject *bmod = PyImport_ImportModule("builtins");
+    for (int k = 0; bmod != NULL && quiet_names[k] != NULL; k++) {
+        PyObject *f = PyObject_GetAttrString(bmod, quiet_names[k]);
+        if (f == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        quiet_builtins[k] = f;  /* the builtins module keeps it */
+        Py_DECREF(f);
+    }
+    Py_XDECREF(bmod);
     const char *dbg = getenv("PYPYJIT_DEBUG_RECORDER");
     if (dbg != NULL && *dbg != 0 && check_log == NULL)
         check_log = strcmp(dbg, "1") == 0 ? stderr : fopen(dbg, "a");
@@ -1293,13 +1313,18 @@ static bool residual(fe_recorder *r, int index, int next, void *fn, const char *
         types[nvals + k] = 'i';
     }
     types[nvals + nextra] = 0;
-    if (!sync_frame(r, index))
+    /* A quiet operation (its operands' classes guarded: no Python code can
+     * run, nothing can look at the frame or switch tracing on) needs no
+     * frame sync and costs a loop nothing but the call. */
+    bool quiet = r->quiet;
+    r->quiet = false;
+    if (!quiet && (!sync_frame(r, index) || !count_residual(r, name)))
         return false;
-    if (!count_residual(r, name))
-        return false;
-    int d = call_descr(r, name, res_type, types, IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
+    int d = call_descr(r, name, res_type, types,
+                       quiet ? IR_CALL_CAN_RAISE : IR_CALL_CAN_RAISE | IR_CALL_MAY_FORCE);
     ir_ref res = ir_emit(r->t, res_type == 'r' ? IR_call_r : IR_call_i, args, 1 + nvals + nextra, d);
-    pop_inlined_frames(r);
+    if (!quiet)
+        pop_inlined_frames(r);
     /* Release what the instruction consumed: boxes made here, and owned
      * values it popped (npop 0: the operand stays, e.g. a branch's). */
     for (int k = 0; k < nvals; k++)
@@ -1317,10 +1342,163 @@ static bool residual(fe_recorder *r, int index, int next, void *fn, const char *
     if (res_type == 'r')
         push(r, (rec_val){res, FE_K_OWNED});
     /* tracing switched on by the callee: CPython goes on after the call */
-    guard_resuming_at(r, next, IR_guard_false, use_tracing(r));
+    if (!quiet)
+        guard_resuming_at(r, next, IR_guard_false, use_tracing(r));
     if (out)
         *out = res;
     return true;
+}
+
+/* ---- quiet operations: what CPython does for operands of these exact
+ * classes runs no Python code (no __eq__, __hash__, __index__, __del__ of
+ * anyone's), so the residual call needs no frame sync. Each quiet_* check
+ * guards the classes it relied on and sets r->quiet for the next
+ * residual(). ---- */
+
+/* Values of these exact classes: their operations, comparisons, hashing
+ * and deallocation are C code only. */
+static bool atomic(PyObject *o)
+{
+    PyTypeObject *tp = Py_TYPE(o);
+    return tp == &PyLong_Type || tp == &PyFloat_Type || tp == &PyUnicode_Type ||
+           tp == &PyBytes_Type || tp == &PyBool_Type || o == Py_None;
+}
+
+/* Guards that `v` (now `o`) keeps o's exact class; unboxed values and
+ * constants keep it anyway. */
+static void guard_exact(fe_recorder *r, rec_val v, PyObject *o)
+{
+    if (is_unboxed(v.kind) || ir_is_const(v.ref))
+        return;
+    if (o == Py_None)
+        guard2(r, IR_guard_value, v.ref, ir_const_ptr(r->t, Py_None));
+    else
+        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, Py_TYPE(o), Py_TYPE(o)->tp_name));
+}
+
+/* A borrowed container of one of these exact classes (an owned one could
+ * be released by the operation's end, running its items' finalizers). */
+static bool plain_container(rec_val v, PyObject *o)
+{
+    PyTypeObject *tp = Py_TYPE(o);
+    return v.kind == FE_K_REF && (tp == &PyList_Type || tp == &PyTuple_Type || tp == &PyDict_Type);
+}
+
+/* A dict whose lookups never compare keys with Python code: its keys are
+ * all str (a unicode or split table), guarded on the keys object's kind. */
+static bool str_keyed_dict(fe_recorder *r, rec_val v, PyObject *o, bool emit)
+{
+    if (!PyDict_CheckExact(o) || v.kind != FE_K_REF)
+        return false;
+    PyDictKeysObject *keys = ((PyDictObject *)o)->ma_keys;
+    if (keys->dk_kind != DICT_KEYS_UNICODE && keys->dk_kind != DICT_KEYS_SPLIT)
+        return false;
+    if (emit) {
+        guard_exact(r, v, o);
+        int dk = field_descr(r, "dict.ma_keys", (int)offsetof(PyDictObject, ma_keys), 8, 'P');
+        int dkind = field_descr(r, "keys.dk_kind", (int)offsetof(PyDictKeysObject, dk_kind), 1, 'U');
+        ir_ref kind = IR_EMIT(r->t, IR_getfield_gc_i, dkind, IR_EMIT(r->t, IR_getfield_gc_r, dk, v.ref));
+        guard2(r, IR_guard_value, kind, ir_const_int(r->t, keys->dk_kind));
+    }
+    return true;
+}
+
+/* Two atomic operands (binary operators, comparisons): quiet. */
+static void quiet_atomic2(fe_recorder *r, PyObject **sp)
+{
+    if (!atomic(sp[-2]) || !atomic(sp[-1]))
+        return;
+    guard_exact(r, TOP(2), sp[-2]);
+    guard_exact(r, TOP(1), sp[-1]);
+    r->quiet = true;
+}
+
+/* container[key]: a list, tuple or str by an int; a str-keyed dict by a
+ * str. */
+static void quiet_subscr(fe_recorder *r, PyObject **sp)
+{
+    PyObject *c = sp[-2], *k = sp[-1];
+    rec_val cv = TOP(2), kv = TOP(1);
+    bool int_key = PyLong_CheckExact(k);
+    if (((PyList_CheckExact(c) || PyTuple_CheckExact(c)) && cv.kind == FE_K_REF && int_key) ||
+        (PyUnicode_CheckExact(c) && int_key)) {
+        guard_exact(r, cv, c);
+    } else if (PyUnicode_CheckExact(k) && str_keyed_dict(r, cv, c, false)) {
+        str_keyed_dict(r, cv, c, true);
+    } else {
+        return;
+    }
+    guard_exact(r, kv, k);
+    r->quiet = true;
+}
+
+/* item in container: str in str, str in a str-keyed dict. */
+static void quiet_contains(fe_recorder *r, PyObject **sp)
+{
+    PyObject *item = sp[-2], *c = sp[-1];
+    if (!PyUnicode_CheckExact(item))
+        return;
+    if (PyUnicode_CheckExact(c))
+        guard_exact(r, TOP(1), c);
+    else if (str_keyed_dict(r, TOP(1), c, false))
+        str_keyed_dict(r, TOP(1), c, true);
+    else
+        return;
+    guard_exact(r, TOP(2), item);
+    r->quiet = true;
+}
+
+/* A call of a quiet builtin, of a method of str with atomic or plain
+ * container arguments, or list.append / dict.get as below. `self_ok`:
+ * record_load_method guarded self's exact class. */
+static void quiet_call(fe_recorder *r, PyObject **sp, int total)
+{
+    PyObject *callable = sp[-(total + 1)];
+    rec_val cv = TOP(total + 1);
+    if (!ir_is_const(cv.ref))
+        return;  /* the callable must be what it is now */
+    PyObject **args = sp - total;
+    if (PyCFunction_CheckExact(callable)) {
+        bool known = false;
+        for (size_t k = 0; k < sizeof quiet_builtins / sizeof *quiet_builtins; k++)
+            known |= quiet_builtins[k] == callable && callable != NULL;
+        if (!known)
+            return;
+        for (int k = 0; k < total; k++) {
+            rec_val v = TOP(total - k);
+            if (!atomic(args[k]) && !(callable == quiet_builtins[0] && plain_container(v, args[k])))
+                return;
+        }
+    } else if (Py_TYPE(callable) == &PyMethodDescr_Type && total >= 1) {
+        /* meth | self | args: self's class was guarded by LOAD_METHOD */
+        PyMethodDescrObject *m = (PyMethodDescrObject *)callable;
+        PyTypeObject *owner = m->d_common.d_type;
+        const char *name = m->d_method->ml_name;
+        if (owner == &PyUnicode_Type) {
+            if (strcmp(name, "format") == 0 || strcmp(name, "format_map") == 0)
+                return;  /* (would call __format__ of anything) */
+            for (int k = 1; k < total; k++)
+                if (!atomic(args[k]) && !plain_container(TOP(total - k), args[k]))
+                    return;
+        } else if (owner == &PyList_Type && strcmp(name, "append") == 0 && total == 2) {
+            if (TOP(total).kind != FE_K_REF)
+                return;  /* an owned list: released after, with its items */
+        } else if (owner == &PyDict_Type && strcmp(name, "get") == 0 && total >= 2 &&
+                   PyUnicode_CheckExact(args[1]) && str_keyed_dict(r, TOP(total), args[0], false)) {
+            for (int k = 2; k < total; k++)
+                if (!atomic(args[k]))
+                    return;
+            str_keyed_dict(r, TOP(total), args[0], true);
+        } else {
+            return;
+        }
+    } else {
+        return;
+    }
+    for (int k = 0; k < total; k++)
+        if (atomic(args[k]) || plain_container(TOP(total - k), args[k]))
+            guard_exact(r, TOP(total - k), args[k]);
+    r->quiet = true;
 }
 
 static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int next)
@@ -1335,10 +1513,10 @@ static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int
     int total = oparg + (meth_or_null.kind != FE_K_NONE);
     if (total > 4)
         return abort_unsupported(r, "call with more than 4 arguments");
-    (void)sp;
     rec_val vals[5];
     for (int k = 0; k <= total; k++)
         vals[k] = TOP(total + 1 - k);
+    quiet_call(r, sp, total);
     return residual(r, index, next, callers[total], "call", vals, total + 1, NULL, 0,
                     oparg + 2, 'r', NULL);
 }
@@ -2262,6 +2440,7 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         int k = record_binary(r, oparg, sp[-2], sp[-1]);
         if (k != RECORD_GENERIC)
             return k;
+        quiet_atomic2(r, sp);
         return generic2(r, index, next, (void *)fe_rt_binop, "binop", oparg);
     }
     case COMPARE_OP: {
@@ -2269,13 +2448,16 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         int k = record_compare(r, oparg);
         if (k != RECORD_GENERIC)
             return k;
+        quiet_atomic2(r, sp);
         return generic2(r, index, next, (void *)fe_rt_compare, "compare", oparg);
     }
     case CONTAINS_OP:
+        quiet_contains(r, sp);
         return generic2(r, index, next, (void *)fe_rt_contains, "contains", oparg);
     case BINARY_SUBSCR: {
         if (record_list_getitem(r, sp[-2], sp[-1]))
             return true;
+        quiet_subscr(r, sp);
         rec_val vals[2] = {TOP(2), TOP(1)};
         return residual(r, index, next, (void *)fe_rt_getitem, "getitem", vals, 2, NULL, 0, 2,
                         'r', NULL);
