@@ -189,6 +189,49 @@ SNIPPETS = {
             return t, len(log)
         print(f({"a": 1, "b": 2}, 300))
     """,
+    "keyword_and_many_argument_calls": """
+        import traceback
+        def g(a, b=1, *, c=2, d=3):
+            return a + b * c - d
+        def h(a, b, c, d, e, f):
+            return a * b + c - d + e * f
+        def f(n):
+            t = 0
+            for i in range(n):
+                t += g(i, c=3) + g(i, 2, d=i) + h(i, 1, 2, 3, 4, 5)
+            return t
+        print(f(300))
+        def k(n):
+            t = 0
+            for i in range(n):
+                t += g(i, c=3, e=5) if i > 290 else 1
+            return t
+        try:
+            k(300)
+        except TypeError:
+            traceback.print_exc()
+    """,
+    "slices": """
+        def f(n, s):
+            out = []
+            xs = list(s)
+            for i in range(n):
+                out.append(s[i % 5: i % 5 + 3])
+                out.append(s[::2][i % 3])
+                out.append(xs[i % 3:])
+                out.append(s[-3:None])
+            return out[-8:], len(out)
+        print(f(300, "abcdefghij"))
+        class Idx:
+            def __index__(self):
+                return 2
+        def g(n, s):
+            out = []
+            for i in range(n):
+                out.append(s[Idx() if i > 280 else 1:])
+            return out[-3:]
+        print(g(300, "abcdef"))
+    """,
 }
 
 

@@ -95,6 +95,7 @@ struct fe_recorder {
     int nresidual;       /* residual operations recorded (calls into CPython) */
     char residuals[80];  /* their names, for the abort detail */
     bool quiet;          /* the next residual() runs no Python code (quiet_*) */
+    PyObject *kwnames;   /* KW_NAMES's tuple for the next CALL (a code constant) */
     uint8_t *hint;       /* slots a previous trace of this loop stored to */
     _PyInterpreterFrame *frame;  /* the frame being recorded (its current values) */
     int expect;          /* where the recorded path goes next (code unit), -1 at the start */
@@ -1413,13 +1414,26 @@ static void quiet_atomic2(fe_recorder *r, PyObject **sp)
     r->quiet = true;
 }
 
-/* container[key]: a list, tuple or str by an int; a str-keyed dict by a
- * str. */
+/* A slice this trace built (record_build_slice) from ints and Nones,
+ * guarded: using it calls no __index__. */
+static bool atomic_slice(fe_recorder *r, rec_val kv, PyObject *k)
+{
+    if (!PySlice_Check(k) || kv.kind != FE_K_OWNED || !ir_is_op(kv.ref) ||
+        ir_opnum(r->t, kv.ref) != IR_call_r)
+        return false;
+    ir_ref fn = ir_arg(r->t, kv.ref, 0);
+    PySliceObject *sl = (PySliceObject *)k;
+    return ir_is_const(fn) && ir_const_at(r->t, fn)->v.p == (void *)fe_rt_build_slice &&
+           atomic(sl->start) && atomic(sl->stop) && atomic(sl->step);
+}
+
+/* container[key]: a list, tuple or str by an int or by a slice of ints; a
+ * str-keyed dict by a str. */
 static void quiet_subscr(fe_recorder *r, PyObject **sp)
 {
     PyObject *c = sp[-2], *k = sp[-1];
     rec_val cv = TOP(2), kv = TOP(1);
-    bool int_key = PyLong_CheckExact(k);
+    bool int_key = PyLong_CheckExact(k) || atomic_slice(r, kv, k);
     if (((PyList_CheckExact(c) || PyTuple_CheckExact(c)) && cv.kind == FE_K_REF && int_key) ||
         (PyUnicode_CheckExact(c) && int_key)) {
         guard_exact(r, cv, c);
@@ -1428,8 +1442,29 @@ static void quiet_subscr(fe_recorder *r, PyObject **sp)
     } else {
         return;
     }
-    guard_exact(r, kv, k);
+    if (!PySlice_Check(k))
+        guard_exact(r, kv, k);
     r->quiet = true;
+}
+
+/* BUILD_SLICE: PySlice_New, which runs no Python code. Bounds that are
+ * ints or None are guarded so, for quiet_subscr. */
+static bool record_build_slice(fe_recorder *r, int index, int next, PyObject **sp, int n)
+{
+    bool all_atomic = true;
+    for (int k = 1; k <= n; k++)
+        all_atomic &= atomic(sp[-k]);
+    if (all_atomic)
+        for (int k = 1; k <= n; k++)
+            guard_exact(r, TOP(k), sp[-k]);
+    rec_val vals[3];
+    for (int k = 0; k < n; k++)
+        vals[k] = TOP(n - k);
+    if (n == 2)
+        vals[2] = (rec_val){ir_const_ptr(r->t, NULL), FE_K_REF};
+    r->quiet = true;
+    return residual(r, index, next, (void *)fe_rt_build_slice, "build_slice", vals, 3, NULL, 0,
+                    n, 'r', NULL);
 }
 
 /* item in container: str in str, str in a str-keyed dict. */
@@ -1511,14 +1546,27 @@ static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int
      * call of meth with self first; NULL | callable | args, a call of the
      * callable (a bound method object as it is, as CALL does) */
     int total = oparg + (meth_or_null.kind != FE_K_NONE);
-    if (total > 4)
-        return abort_unsupported(r, "call with more than 4 arguments");
-    rec_val vals[5];
-    for (int k = 0; k <= total; k++)
-        vals[k] = TOP(total + 1 - k);
-    quiet_call(r, sp, total);
-    return residual(r, index, next, callers[total], "call", vals, total + 1, NULL, 0,
-                    oparg + 2, 'r', NULL);
+    PyObject *kwnames = r->kwnames;
+    r->kwnames = NULL;
+    if (total > FE_RT_CALL_MAX)
+        return abort_unsupported(r, "call with more than 6 arguments");
+    rec_val vals[2 + FE_RT_CALL_MAX];
+    if (total <= 4 && kwnames == NULL) {
+        for (int k = 0; k <= total; k++)
+            vals[k] = TOP(total + 1 - k);
+        quiet_call(r, sp, total);
+        return residual(r, index, next, callers[total], "call", vals, total + 1, NULL, 0,
+                        oparg + 2, 'r', NULL);
+    }
+    /* keywords (their names a constant tuple), or more arguments: one
+     * helper for all, unused arguments NULL */
+    vals[0] = TOP(total + 1);
+    vals[1] = (rec_val){ir_const_ptr(r->t, kwnames), FE_K_REF};
+    for (int k = 0; k < FE_RT_CALL_MAX; k++)
+        vals[2 + k] = k < total ? TOP(total - k) : (rec_val){ir_const_ptr(r->t, NULL), FE_K_REF};
+    int64_t n = total;
+    return residual(r, index, next, (void *)fe_rt_call_vec, "call", vals, 2 + FE_RT_CALL_MAX, &n,
+                    1, oparg + 2, 'r', NULL);
 }
 
 /* Object `v` (whose value now is `o`) as an unboxed int, float or bool
@@ -2516,6 +2564,8 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case BUILD_TUPLE:
     case BUILD_LIST:
         return record_build(r, opcode == BUILD_LIST, oparg);
+    case BUILD_SLICE:
+        return record_build_slice(r, index, next, sp, oparg);
     case LOAD_DEREF:
         return record_load_deref(r, frame, oparg);
     case UNARY_NEGATIVE: {
@@ -2649,9 +2699,12 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         return true;
     case PRECALL:
         return true;  /* record_call checks for bound methods */
+    case KW_NAMES:
+        r->kwnames = PyTuple_GET_ITEM(r->code->co_consts, oparg);
+        return true;
     case CALL: {
-        bool inlined;
-        if (!try_inline(r, sp, oparg, next, &inlined))
+        bool inlined = false;
+        if (r->kwnames == NULL && !try_inline(r, sp, oparg, next, &inlined))
             return false;
         return inlined || record_call(r, sp, index, oparg, next);
     }

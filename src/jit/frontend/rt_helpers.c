@@ -35,6 +35,19 @@ PyObject *fe_rt_call4(PyObject *f, PyObject *a, PyObject *b, PyObject *c, PyObje
     return PyObject_Vectorcall(f, args, 4, NULL);
 }
 
+PyObject *fe_rt_call_vec(PyObject *f, PyObject *kwnames, PyObject *a, PyObject *b, PyObject *c,
+                         PyObject *d, PyObject *e, PyObject *g, int64_t n)
+{
+    PyObject *args[FE_RT_CALL_MAX] = {a, b, c, d, e, g};
+    size_t npos = (size_t)n - (kwnames != NULL ? (size_t)PyTuple_GET_SIZE(kwnames) : 0);
+    return PyObject_Vectorcall(f, args, npos, kwnames);
+}
+
+PyObject *fe_rt_build_slice(PyObject *start, PyObject *stop, PyObject *step)
+{
+    return PySlice_New(start, stop, step);
+}
+
 PyObject *fe_rt_box_int(int64_t v)
 {
     return PyLong_FromLongLong(v);

@@ -10,6 +10,13 @@ PyObject *fe_rt_call1(PyObject *f, PyObject *a);
 PyObject *fe_rt_call2(PyObject *f, PyObject *a, PyObject *b);
 PyObject *fe_rt_call3(PyObject *f, PyObject *a, PyObject *b, PyObject *c);
 PyObject *fe_rt_call4(PyObject *f, PyObject *a, PyObject *b, PyObject *c, PyObject *d);
+/* A call with up to FE_RT_CALL_MAX arguments, the last ones named by
+ * `kwnames` (NULL: none), as CALL after KW_NAMES; unused arguments NULL. */
+#define FE_RT_CALL_MAX 6
+PyObject *fe_rt_call_vec(PyObject *f, PyObject *kwnames, PyObject *a, PyObject *b, PyObject *c,
+                         PyObject *d, PyObject *e, PyObject *g, int64_t n);
+/* BUILD_SLICE (step NULL: none); runs no Python code. */
+PyObject *fe_rt_build_slice(PyObject *start, PyObject *stop, PyObject *step);
 PyObject *fe_rt_box_int(int64_t v);
 PyObject *fe_rt_box_float(double v);
 PyObject *fe_rt_box_bool(int64_t v);
