@@ -217,6 +217,8 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
     uintptr_t to_real;
     PyObject *kwnames = NULL;   /* set by KW_NAMES for the next CALL */
     PyObject *retval;           /* a frame's result on its way to its caller */
+    _PyInterpreterFrame *callee;  /* a frame pushed for an inline call (enter_callee) */
+    fe_jitcode *callee_jc;
     int opcode, oparg;
     _Py_CODEUNIT word;
 /* Loads the registers of `frame` (whose code's jitcode is jc) to go on
@@ -1227,56 +1229,23 @@ op_CALL: {
         /* Inline, as ceval does without an eval-frame hook: the callee's
          * frame takes the function and the arguments, the caller's stack
          * gives them up and waits at CALL's last cache unit. */
-        fe_jitcode *cjc;
-        _PyInterpreterFrame *callee = fe_frame_push(tstate, (PyFunctionObject *)callable, args,
-                                                    total, &cjc);
+        callee = fe_frame_push(tstate, (PyFunctionObject *)callable, args, total, &callee_jc);
         if (callee != NULL) {
             sp -= total + 2 - is_meth;
-            frame->stacktop = (int)(sp - frame->localsplus);
-            frame->prev_instr = REAL(ip + INLINE_CACHE_ENTRIES_CALL - 1);
-            if (_Py_EnterRecursiveCallTstate(tstate, "")) {
-                /* ceval's start_frame: the callee never started */
-                fe_frame_pop(tstate, callee);
-                sp = frame->localsplus + frame->stacktop;
-                frame->stacktop = -1;
-                ERROR();
-            }
-            callee->previous = frame;
-            cframe->current_frame = callee;
-            rt_count(RT_C_INLINE_CALLS, 1);
-            frame = callee;
-            jc = cjc;
-            LOAD_FRAME();
-            DISPATCH();
+            goto enter_callee;
         }
     }
     if (Py_TYPE(callable) == &PyType_Type && kwnames == NULL && !is_meth &&
         (FE_LIKELY(rec == NULL) || fe_rec_inline_call(rec)) && FE_LIKELY(!cframe->use_tracing)) {
         /* A class instantiated inline: the instance replaces the call's
          * NULL on our stack, its __init__ runs in a frame of its own */
-        fe_jitcode *cjc;
-        _PyInterpreterFrame *callee;
-        int pushed = fe_frame_push_init(tstate, (PyTypeObject *)callable, args, total, &cjc,
-                                        &callee);
+        int pushed = fe_frame_push_init(tstate, (PyTypeObject *)callable, args, total,
+                                        &callee_jc, &callee);
         if (pushed < 0)
             ERROR();
         if (pushed > 0) {
             sp = args - 1;
-            frame->stacktop = (int)(sp - frame->localsplus);
-            frame->prev_instr = REAL(ip + INLINE_CACHE_ENTRIES_CALL - 1);
-            if (_Py_EnterRecursiveCallTstate(tstate, "")) {
-                fe_frame_pop(tstate, callee);
-                sp = frame->localsplus + frame->stacktop;
-                frame->stacktop = -1;
-                ERROR();
-            }
-            callee->previous = frame;
-            cframe->current_frame = callee;
-            rt_count(RT_C_INLINE_CALLS, 1);
-            frame = callee;
-            jc = cjc;
-            LOAD_FRAME();
-            DISPATCH();
+            goto enter_callee;
         }
     }
     if (Py_TYPE(callable) == &PyFunction_Type) {
@@ -1312,6 +1281,27 @@ op_CALL: {
     CHECK_TRACING();
     DISPATCH();
 }
+
+enter_callee:
+    /* `callee` (of code callee_jc) was pushed for the CALL at ip, whose
+     * operands left our stack (sp): run it here, our frame waiting at
+     * CALL's last cache unit */
+    frame->stacktop = (int)(sp - frame->localsplus);
+    frame->prev_instr = REAL(ip + INLINE_CACHE_ENTRIES_CALL - 1);
+    if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+        /* ceval's start_frame: the callee never started */
+        fe_frame_pop(tstate, callee);
+        sp = frame->localsplus + frame->stacktop;
+        frame->stacktop = -1;
+        ERROR();
+    }
+    callee->previous = frame;
+    cframe->current_frame = callee;
+    rt_count(RT_C_INLINE_CALLS, 1);
+    frame = callee;
+    jc = callee_jc;
+    LOAD_FRAME();
+    DISPATCH();
 
 op_CALL_FUNCTION_EX: {
     PyObject *kwargs = (oparg & 1) ? TOP() : NULL;

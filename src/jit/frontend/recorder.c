@@ -991,6 +991,30 @@ static int record_compare(fe_recorder *r, int oparg)
     return true;
 }
 
+/* Guards the version of the globals or builtins dict `d` of the frame
+ * being recorded: read from the loop's frame (its field at `frame_off`
+ * from p0), or, inside an inlined call, from the callee's function (its
+ * field at `func_off`). */
+static void guard_namespace_version(fe_recorder *r, const char *which, int frame_off,
+                                    int func_off, PyObject *d)
+{
+    char name[32];
+    int dd;
+    ir_ref dict;
+    if (r->level == 0) {
+        snprintf(name, sizeof name, "frame.f_%s", which);
+        dd = field_descr(r, name, frame_off, 8, 'P');
+        dict = IR_EMIT(r->t, IR_getfield_gc_r, dd, 0);
+    } else {
+        snprintf(name, sizeof name, "function.func_%s", which);
+        dd = field_descr(r, name, func_off, 8, 'P');
+        dict = IR_EMIT(r->t, IR_getfield_gc_r, dd, r->func);
+    }
+    int dv = field_descr(r, "dict.ma_version_tag", (int)offsetof(PyDictObject, ma_version_tag), 8, 'U');
+    guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dv, dict),
+           ir_const_int(r->t, (int64_t)((PyDictObject *)d)->ma_version_tag));
+}
+
 static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int oparg)
 {
     PyObject *g = frame->f_globals, *b = frame->f_builtins;
@@ -1011,31 +1035,11 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
      * are unique across all dicts, so checking the frame's dicts' versions
      * also checks that they are the same dicts -- and the trace keeps no
      * dict alive. */
-    int dv = field_descr(r, "dict.ma_version_tag", (int)offsetof(PyDictObject, ma_version_tag), 8, 'U');
-    /* An inlined callee's dicts are its function's. */
-    ir_ref gd, bd = IR_NONE;
-    if (r->level == 0) {
-        int dg = field_descr(r, "frame.f_globals", FRAME_FIELD(f_globals), 8, 'P');
-        gd = IR_EMIT(r->t, IR_getfield_gc_r, dg, 0);
-    } else {
-        int dg = field_descr(r, "function.func_globals",
-                             (int)offsetof(PyFunctionObject, func_globals), 8, 'P');
-        gd = IR_EMIT(r->t, IR_getfield_gc_r, dg, r->func);
-    }
-    ir_ref gv = IR_EMIT(r->t, IR_getfield_gc_i, dv, gd);
-    guard2(r, IR_guard_value, gv, ir_const_int(r->t, (int64_t)((PyDictObject *)g)->ma_version_tag));
-    if (from_builtins) {
-        if (r->level == 0) {
-            int db = field_descr(r, "frame.f_builtins", FRAME_FIELD(f_builtins), 8, 'P');
-            bd = IR_EMIT(r->t, IR_getfield_gc_r, db, 0);
-        } else {
-            int db = field_descr(r, "function.func_builtins",
-                                 (int)offsetof(PyFunctionObject, func_builtins), 8, 'P');
-            bd = IR_EMIT(r->t, IR_getfield_gc_r, db, r->func);
-        }
-        ir_ref bv = IR_EMIT(r->t, IR_getfield_gc_i, dv, bd);
-        guard2(r, IR_guard_value, bv, ir_const_int(r->t, (int64_t)((PyDictObject *)b)->ma_version_tag));
-    }
+    guard_namespace_version(r, "globals", FRAME_FIELD(f_globals),
+                            (int)offsetof(PyFunctionObject, func_globals), g);
+    if (from_builtins)
+        guard_namespace_version(r, "builtins", FRAME_FIELD(f_builtins),
+                                (int)offsetof(PyFunctionObject, func_builtins), b);
     if (oparg & 1)
         push(r, (rec_val){IR_NONE, FE_K_NONE});  /* the NULL before a callable */
     push(r, const_of(r, v));
