@@ -232,6 +232,36 @@ SNIPPETS = {
             return out[-3:]
         print(g(300, "abcdef"))
     """,
+    "list_displays_of_constants_and_extend": """
+        def f(n, extra):
+            t = 0
+            for i in range(n):
+                xs = [1, 2, 3, 4]
+                ys = [*extra, i]
+                t += xs[i % 4] + len(ys) + ys[0]
+            return t
+        print(f(300, (5, 6)))
+        def g(n):
+            out = []
+            for i in range(n):
+                out.append([*(range(2) if i > 280 else [i, i])])
+            return out[-3:]
+        print(g(300))
+    """,
+    "list_comprehensions": """
+        class Box:
+            def __init__(self, v):
+                self.v = v
+        def f(n):
+            t = 0
+            for k in range(5):
+                xs = [i * 2 for i in range(n)]
+                ys = [x for x in xs if x % 3]
+                zs = [Box(x).v + 0.5 for x in ys]
+                t += len(xs) + sum(ys) + len(zs)
+            return t, zs[:3]
+        print(f(300))
+    """,
 }
 
 

@@ -1471,6 +1471,38 @@ static bool record_build_slice(fe_recorder *r, int index, int next, PyObject **s
                     n, 'r', NULL);
 }
 
+/* LIST_EXTEND by an exact tuple or list (a list display of constants is
+ * BUILD_LIST + LIST_EXTEND of a tuple), LIST_APPEND (comprehensions) of
+ * anything: the items are increfed, nothing else runs, so no frame sync.
+ * The list is the one the display or comprehension builds. */
+static bool record_list_add(fe_recorder *r, int index, PyObject **sp, int oparg, bool extend)
+{
+    rec_val it = TOP(1), lst = TOP(oparg + 1);
+    PyObject *o = sp[-1];
+    bool owned = it.kind == FE_K_OWNED;
+    if ((extend && !(PyTuple_CheckExact(o) || PyList_CheckExact(o))) ||
+        (extend && it.kind != FE_K_REF && !owned) ||
+        !PyList_CheckExact(sp[-(oparg + 1)]) ||
+        (lst.kind != FE_K_REF && lst.kind != FE_K_OWNED))
+        return abort_unsupported(r, extend ? "LIST_EXTEND of this kind" : "LIST_APPEND of this kind");
+    ir_ref obj = it.ref;
+    if (extend)
+        guard_exact(r, it, o);
+    else if (!owned && (obj = as_object(r, it, &owned)) == IR_NONE)
+        return abort_unsupported(r, "LIST_APPEND of this kind");
+    int d = call_descr(r, extend ? "list_extend" : "list_append", 'i', "rr", IR_CALL_CAN_RAISE);
+    ir_ref res = IR_EMIT(r->t, IR_call_i, d,
+                         extend ? ir_const_class(r->t, (void *)fe_rt_list_extend, "list_extend")
+                                : ir_const_class(r->t, (void *)fe_rt_list_append, "list_append"),
+                         lst.ref, obj);
+    r->depth--;
+    if (owned)  /* (the list holds its own references) */
+        IR_EMIT(r->t, IR_py_decref, -1, obj);
+    /* out of memory: the interpreter raises it at this instruction */
+    guard_resuming_at(r, -1 - index, IR_guard_false, emit2(r, IR_int_lt, res, ir_const_int(r->t, 0)));
+    return true;
+}
+
 /* item in container: str in str, str in a str-keyed dict. */
 static void quiet_contains(fe_recorder *r, PyObject **sp)
 {
@@ -2570,6 +2602,9 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         return record_build(r, opcode == BUILD_LIST, oparg);
     case BUILD_SLICE:
         return record_build_slice(r, index, next, sp, oparg);
+    case LIST_EXTEND:
+    case LIST_APPEND:
+        return record_list_add(r, index, sp, oparg, opcode == LIST_EXTEND);
     case LOAD_DEREF:
         return record_load_deref(r, frame, oparg);
     case UNARY_NEGATIVE: {

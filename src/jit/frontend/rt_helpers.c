@@ -48,6 +48,20 @@ PyObject *fe_rt_build_slice(PyObject *start, PyObject *stop, PyObject *step)
     return PySlice_New(start, stop, step);
 }
 
+int64_t fe_rt_list_extend(PyObject *list, PyObject *seq)
+{
+    PyObject *none = _PyList_Extend((PyListObject *)list, seq);
+    if (none == NULL)
+        return -1;
+    Py_DECREF(none);
+    return 0;
+}
+
+int64_t fe_rt_list_append(PyObject *list, PyObject *item)
+{
+    return PyList_Append(list, item);
+}
+
 PyObject *fe_rt_box_int(int64_t v)
 {
     return PyLong_FromLongLong(v);

@@ -17,6 +17,11 @@ PyObject *fe_rt_call_vec(PyObject *f, PyObject *kwnames, PyObject *a, PyObject *
                          PyObject *d, PyObject *e, PyObject *g, int64_t n);
 /* BUILD_SLICE (step NULL: none); runs no Python code. */
 PyObject *fe_rt_build_slice(PyObject *start, PyObject *stop, PyObject *step);
+/* LIST_EXTEND by an exact tuple or list: runs no Python code; -1 with
+ * MemoryError set. */
+int64_t fe_rt_list_extend(PyObject *list, PyObject *seq);
+/* LIST_APPEND: PyList_Append (a new reference for the list). */
+int64_t fe_rt_list_append(PyObject *list, PyObject *item);
 PyObject *fe_rt_box_int(int64_t v);
 PyObject *fe_rt_box_float(double v);
 PyObject *fe_rt_box_bool(int64_t v);
