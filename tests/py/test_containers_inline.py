@@ -262,6 +262,24 @@ SNIPPETS = {
             return t, zs[:3]
         print(f(300))
     """,
+    "items_and_results_keep_their_identity": """
+        def ident(x):
+            for _ in ():
+                pass
+            return x
+        def f(n):
+            fs = [float(i) + 0.5 for i in range(n)]
+            pairs = [(0, x) for x in fs]
+            got = [p[1] for p in pairs]
+            via_call = [ident(x) for x in fs]
+            direct = []
+            for i in range(n):
+                direct.append(fs[i])
+            return (all(a is b for a, b in zip(got, fs)),
+                    all(a is b for a, b in zip(via_call, fs)),
+                    all(a is b for a, b in zip(direct, fs)))
+        print(f(300))
+    """,
 }
 
 

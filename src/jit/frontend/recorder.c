@@ -1638,11 +1638,13 @@ static rec_val unboxed(fe_recorder *r, rec_val v, PyObject *o)
 }
 
 /* The result of a call, on top of the stack, now that the instruction
- * after the call shows its type: guard the type, unbox it, release it. */
-static bool unbox_result(fe_recorder *r, PyObject *o)
+ * after the call shows its type: guard the type, unbox it, release it.
+ * A value kept boxed for its identity (v.keep) stays so unless the
+ * instruction only tests it (`consumed`). */
+static bool unbox_result(fe_recorder *r, PyObject *o, bool consumed)
 {
     rec_val v = TOP(1);
-    if (v.keep)
+    if (v.keep && !consumed)
         return true;
     rec_val out = unboxed(r, v, o);
     if (out.kind == v.kind && out.ref == v.ref)
@@ -1731,7 +1733,7 @@ static bool record_list_getitem(fe_recorder *r, PyObject *container, PyObject *s
     ir_ref item = IR_EMIT(r->t, IR_getarrayitem_gc_r, ir_descr_add(r->t, &da), items, k.ref);
     IR_EMIT(r->t, IR_py_incref, -1, item);
     r->depth -= 2;
-    push(r, (rec_val){item, FE_K_OWNED});
+    push(r, (rec_val){item, FE_K_OWNED, true});  /* the item itself, not a copy */
     return true;
 }
 
@@ -2478,7 +2480,17 @@ static bool store_fast_inlined(fe_recorder *r, int k)
 static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
                    int opcode, int oparg)
 {
-    if (r->depth > 0 && TOP(1).kind == FE_K_OWNED && !unbox_result(r, sp[-1]))
+    /* A call's result is unboxed where a number is wanted: stored to a
+     * local or tested (arithmetic and comparisons unbox their operands
+     * themselves). Passed on anywhere else -- appended, stored into an
+     * object, passed to a call, returned -- it stays the object it is. */
+    /* (a value only tested is consumed: unboxed even when kept boxed
+     * for its identity) */
+    bool tested = opcode == UNARY_NOT || opcode == UNARY_INVERT ||
+                  opcode == POP_JUMP_FORWARD_IF_FALSE || opcode == POP_JUMP_FORWARD_IF_TRUE ||
+                  opcode == POP_JUMP_BACKWARD_IF_FALSE || opcode == POP_JUMP_BACKWARD_IF_TRUE;
+    if ((tested || opcode == STORE_FAST) && r->depth > 0 && TOP(1).kind == FE_K_OWNED &&
+        !unbox_result(r, sp[-1], tested))
         return false;
     int next = index + 1 + _PyOpcode_Caches[opcode];  /* the next instruction */
     r->expect = next;   /* jump_to says otherwise */
@@ -2543,8 +2555,11 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
             return true;
         quiet_subscr(r, sp);
         rec_val vals[2] = {TOP(2), TOP(1)};
-        return residual(r, index, next, (void *)fe_rt_getitem, "getitem", vals, 2, NULL, 0, 2,
-                        'r', NULL);
+        if (!residual(r, index, next, (void *)fe_rt_getitem, "getitem", vals, 2, NULL, 0, 2,
+                      'r', NULL))
+            return false;
+        TOP(1).keep = true;  /* an item of a container: kept as the object it is */
+        return true;
     }
     case STORE_SUBSCR: {
         int k = record_list_setitem(r, index, sp[-2], sp[-1]);
