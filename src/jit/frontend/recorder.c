@@ -11,10 +11,12 @@
  * values: locals live in registers for the whole loop and reach the frame
  * only through guard snapshots (the "virtualizable" frame).
  *
- * Supported today: ints (with overflow guards), floats, bools, None,
- * constants, globals (guarded by dict versions), comparisons and branches,
- * `while` loops and `for` loops over range(). Anything else aborts with a
- * reason the abort hook reports. */
+ * Calls of plain Python functions and class instantiations are followed
+ * into the callee (inlined: try_inline, return_inlined), whose frame is a
+ * model frame of its own (callers saved in r->callers); snapshots then
+ * describe the chain of frames. What is compiled inline and what as
+ * (quiet or frame-syncing) residual calls is listed in the README's status
+ * section; anything else aborts with a reason the abort hook reports. */
 #include "frames.h"
 #include "jitloop.h"
 #include "rt_helpers.h"
