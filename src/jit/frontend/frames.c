@@ -51,16 +51,22 @@ PyFunctionObject *fe_init_of(PyTypeObject *tp)
     return init != NULL && Py_TYPE(init) == &PyFunction_Type ? (PyFunctionObject *)init : NULL;
 }
 
+PyObject *fe_new_instance(PyTypeObject *tp)
+{
+    /* object_new with no arguments: allocation only, no Python code */
+    PyObject *noargs = PyTuple_New(0);
+    PyObject *inst = noargs ? PyBaseObject_Type.tp_new(tp, noargs, NULL) : NULL;
+    Py_XDECREF(noargs);
+    return inst;
+}
+
 int fe_frame_push_init(PyThreadState *tstate, PyTypeObject *tp, PyObject **args, int nargs,
                        fe_jitcode **jcp, _PyInterpreterFrame **framep)
 {
     PyFunctionObject *init = fe_init_of(tp);
     if (init == NULL)
         return 0;
-    /* object_new with no arguments: allocation only, no Python code */
-    PyObject *noargs = PyTuple_New(0);
-    PyObject *inst = noargs ? PyBaseObject_Type.tp_new(tp, noargs, NULL) : NULL;
-    Py_XDECREF(noargs);
+    PyObject *inst = fe_new_instance(tp);
     if (inst == NULL)
         return -1;
     /* the callable's slot becomes self; args[-1] must be writable */

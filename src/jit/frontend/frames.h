@@ -37,6 +37,11 @@ int fe_frame_push_init(PyThreadState *tstate, PyTypeObject *tp, PyObject **args,
  * holds. */
 PyFunctionObject *fe_init_of(PyTypeObject *tp);
 
+/* A new instance of `tp` as object.__new__ makes it (fe_init_of says that
+ * is what calling tp does first): runs no Python code; NULL with an
+ * exception set when out of memory. */
+PyObject *fe_new_instance(PyTypeObject *tp);
+
 /* An __init__ frame of an inlined class instantiation is marked with
  * is_entry, which CPython only uses for frames it evaluates itself and sets
  * when it does (handing a frame over saves and restores it). */

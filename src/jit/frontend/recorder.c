@@ -1741,18 +1741,9 @@ static bool record_list_getitem(fe_recorder *r, PyObject *container, PyObject *s
 
 static bool release_popped(fe_recorder *r, rec_val v);
 
-/* Objects whose release runs no code of anyone's: no frame sync needed
- * before dropping one (guarded by its exact class). */
-static bool finalizer_free(PyObject *o)
-{
-    PyTypeObject *tp = Py_TYPE(o);
-    return tp == &PyLong_Type || tp == &PyFloat_Type || tp == &PyUnicode_Type ||
-           tp == &PyBool_Type || o == Py_None;
-}
-
 /* list[i] = v for an exact list and an int index >= 0, inline: the item
  * replaced, the old one released (after a frame sync in the loop's frame
- * unless its class, guarded, runs no finalizer). RECORD_GENERIC when this
+ * unless its class, guarded, is atomic()). RECORD_GENERIC when this
  * is not the case. */
 static int record_list_setitem(fe_recorder *r, int index, PyObject *container, PyObject *sub)
 {
@@ -1772,14 +1763,9 @@ static int record_list_setitem(fe_recorder *r, int index, PyObject *container, P
     ir_descr da = {.kind = IR_DESCR_ARRAY, .flag = 'P', .size = 8, .name = "list items"};
     int dai = ir_descr_add(r->t, &da);
     ir_ref old = IR_EMIT(r->t, IR_getarrayitem_gc_r, dai, items, k.ref);
-    bool quiet = finalizer_free(old_now);
-    if (quiet) {
-        if (old_now == Py_None)
-            guard2(r, IR_guard_value, old, ir_const_ptr(r->t, Py_None));
-        else
-            guard2(r, IR_guard_class, old,
-                   ir_const_class(r->t, Py_TYPE(old_now), Py_TYPE(old_now)->tp_name));
-    }
+    bool quiet = atomic(old_now);  /* its release runs no code */
+    if (quiet)
+        guard_exact(r, (rec_val){old, FE_K_OWNED}, old_now);
     bool owned = v.kind == FE_K_OWNED;
     ir_ref obj = owned ? v.ref : as_object(r, v, &owned);
     if (obj == IR_NONE)
@@ -2026,17 +2012,24 @@ static PyObject *plain_class_attr(PyObject *owner, PyObject *name)
     return attr;
 }
 
-/* `C.name` as a constant, under the guards that make it so: C's version
- * tag (never reused: it names the class and its MRO's contents; read
- * through the value, which the class guard says is a type). The result
- * is the trace's own reference (what comes after may change the class). */
-static rec_val class_attr_value(fe_recorder *r, rec_val v, PyObject *owner, PyObject *attr)
+/* Guards that the class `v` (now `tp`) is tp as it is now: its version
+ * tag, never reused, names the class and its MRO's contents; read through
+ * the value, which the class guard says is a type (so nothing is kept
+ * alive and no address can come back as another object). */
+static void guard_class_unchanged(fe_recorder *r, rec_val v, PyTypeObject *tp)
 {
     if (!ir_is_const(v.ref))
         guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyType_Type, "type"));
     int dv = field_descr(r, "type.tp_version_tag", (int)offsetof(PyTypeObject, tp_version_tag), 4, 'U');
     guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dv, v.ref),
-           ir_const_int(r->t, ((PyTypeObject *)owner)->tp_version_tag));
+           ir_const_int(r->t, tp->tp_version_tag));
+}
+
+/* `C.name` as a constant, under guard_class_unchanged. The result is the
+ * trace's own reference (what comes after may change the class). */
+static rec_val class_attr_value(fe_recorder *r, rec_val v, PyObject *owner, PyObject *attr)
+{
+    guard_class_unchanged(r, v, (PyTypeObject *)owner);
     return module_value(r, attr);
 }
 
@@ -2334,16 +2327,11 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
     }
     ir_ref fref = fv.ref;  /* the function, as a value */
     if (tp != NULL) {
-        /* The class as it is now: version tags are never reused, so the
-         * tag alone says which class and that nothing found through its
-         * MRO changed (__init__, __new__). Its __init__ is then that
-         * constant, alive while the class is (the call holds the class,
-         * the instance then). */
-        if (!ir_is_const(fv.ref))
-            guard2(r, IR_guard_class, fv.ref, ir_const_class(r->t, &PyType_Type, "type"));
-        int dv = field_descr(r, "type.tp_version_tag", (int)offsetof(PyTypeObject, tp_version_tag), 4, 'U');
-        guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dv, fv.ref),
-               ir_const_int(r->t, tp->tp_version_tag));
+        /* The class as it is now (nothing found through its MRO changed:
+         * __init__, __new__). Its __init__ is then that constant, alive
+         * while the class is (the call holds the class, the instance
+         * then). */
+        guard_class_unchanged(r, fv, tp);
         fref = ir_const_ptr(r->t, func);
     }
     /* The snapshot of these guards: before the CALL, which the interpreter

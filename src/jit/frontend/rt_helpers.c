@@ -178,9 +178,7 @@ void fe_rt_values_add_order(PyDictValues *values, int64_t index)
 
 PyObject *fe_rt_new_instance(PyTypeObject *tp)
 {
-    PyObject *noargs = PyTuple_New(0);
-    PyObject *o = noargs ? PyBaseObject_Type.tp_new(tp, noargs, NULL) : NULL;
-    Py_XDECREF(noargs);
+    PyObject *o = fe_new_instance(tp);
     if (o == NULL)
         PyErr_Clear();  /* the interpreter makes the call again, and raises */
     return o;
