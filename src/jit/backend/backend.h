@@ -165,7 +165,9 @@ void jit_loop_free(jit_loop *loop);
  * mc_offset (relative to its code). `bridge` is borrowed: keep it alive
  * (with its ConstPtr objects) as long as the loop. Bridges of bridges:
  * pass an exit of a bridge, from_refs then being refs of that bridge.
- * The loop must not be running (the patch is done in place). */
+ * The patch is done in place: the loop's code may be on the stack (a
+ * call from it waiting to return), but must not be executing -- with
+ * the GIL held by the caller, no thread is inside compiled code. */
 int jit_compile_bridge(jit_loop *loop, int exit, ir_trace *bridge, const ir_ref *from_refs,
                        char *err, size_t errsize);
 

@@ -41,9 +41,17 @@ static int grow_exits(fe_loop *L)
     if (state == NULL)
         return -1;
     L->exit_state = state;
+    jit_loc *floc = realloc(L->finish_loc, (size_t)n * sizeof *floc);
+    if (floc == NULL)
+        return -1;
+    L->finish_loc = floc;
     for (int k = L->nexit_fails; k < n; k++) {
         fails[k] = 0;
         state[k] = FE_EXIT_OPEN;
+        const jit_exit *x = &L->mc->exits[k];
+        floc[k] = (jit_loc){.kind = JIT_LOC_NONE};
+        if (x->snap < 0)  /* a finish: its result is its first arg */
+            floc[k] = jit_exit_loc(L->mc, k, ir_arg(jit_exit_trace(L->mc, k), x->guard, 0));
     }
     L->nexit_fails = n;
     return 0;

@@ -18,6 +18,11 @@ static bool unbox_input(PyObject *o, int kind, void **out)
     case FE_K_INT: {
         if (o == NULL || !PyLong_CheckExact(o))
             return false;
+        Py_ssize_t size = Py_SIZE(o);
+        if (size >= -1 && size <= 1) {  /* 3.11's compact ints: the common case */
+            *out = (void *)(intptr_t)((long)((PyLongObject *)o)->ob_digit[0] * size);
+            return true;
+        }
         int overflow;
         long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
         if (overflow)
@@ -121,14 +126,19 @@ static _PyInterpreterFrame *rebuild_callee(const fe_loop *L, const ir_trace *tr,
  * calls above it, *inner the innermost); returns the code unit to resume
  * at, or -2 when boxing ran out of memory (an exception is set and the
  * frames are consistent: what could not be built is NULL). */
-static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadframe *df,
+/* (never inlined: its frame stays off the stack while machine code runs) */
+static __attribute__((noinline)) int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e,
+                                           const jit_deadframe *df,
                  PyObject ***spp, _PyInterpreterFrame **inner)
 {
     rt_count(RT_C_GUARD_FAILURES, 1);
     const jit_exit *x = &L->mc->exits[e];
     const ir_trace *tr = jit_exit_trace(L->mc, e);
     bool in_loop = x->bridge < 0;  /* else refs are the bridge trace's */
-    int nframes = (int)ir_snap_at(tr, x->snap)->nframes;
+    /* (x itself may move: boxing can run code that compiles a bridge of
+     * this loop, which grows its exits) */
+    int snap = x->snap;
+    int nframes = (int)ir_snap_at(tr, snap)->nframes;
     /* a bridge is recorded from this exit or none: one left pending by an
      * earlier exit (while the loop was busy on the stack) would start from
      * the wrong snapshot */
@@ -137,12 +147,12 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
         ++L->exit_fails[e] >= (uint32_t)rt.param_int[RT_PARAM_trace_eagerness] &&
         rt.param_int[RT_PARAM_trace_eagerness] > 0)
         L->pending_bridge = e;  /* the interpreter records one from here */
-    const ir_frame *f = ir_snap_frame_at(tr, x->snap, 0);
+    const ir_frame *f = ir_snap_frame_at(tr, snap, 0);
     const ir_slot *slots = ir_frame_slots(tr, f);
     /* A negative pc in the innermost frame: a call raised, and the
      * exception is pending at the instruction -1 - pc; keep it aside
      * while boxing. */
-    int last_pc = ir_snap_frame_at(tr, x->snap, nframes - 1)->pc;
+    int last_pc = ir_snap_frame_at(tr, snap, nframes - 1)->pc;
     bool raising = last_pc < 0;
     PyObject *type = NULL, *value = NULL, *tb = NULL;
     if (raising) {
@@ -191,7 +201,7 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
         frame->stacktop = f->nslots;
         _PyInterpreterFrame *caller = frame;
         for (int i = 1; i < nframes; i++) {
-            const ir_frame *fr = ir_snap_frame_at(tr, x->snap, i);
+            const ir_frame *fr = ir_snap_frame_at(tr, snap, i);
             caller = rebuild_callee(L, tr, e, df, fr, caller, tstate, &failed);
             pc = fr->pc;
         }
@@ -214,11 +224,61 @@ static int deopt(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadfr
     return failed ? -2 : pc;
 }
 
-int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp,
-                _PyInterpreterFrame **inner)
+/* The code reached `finish(result)` (exit e): the frame drops the loop
+ * header's stack slots (the trace popped them) and returns the result,
+ * which the trace owns. */
+static int finish(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadframe *df,
+                  PyObject **retval)
 {
+    jit_loc loc;
+    if (e < L->nexit_fails) {
+        loc = L->finish_loc[e];
+    } else {  /* (a bridge's exits that found no memory for their tables) */
+        const jit_exit *x = &L->mc->exits[e];
+        loc = jit_exit_loc(L->mc, e, ir_arg(jit_exit_trace(L->mc, e), x->guard, 0));
+    }
+    *retval = (PyObject *)(uintptr_t)jit_loc_read(df, loc);
+    int nlocals = frame->f_code->co_nlocalsplus;
+    for (int k = nlocals; k < L->nentry; k++)
+        Py_CLEAR(frame->localsplus[k]);
+    return FE_RESUME_RETURNED;
+}
+
+/* What one run of machine code needs besides the C stack: where its exit
+ * stub leaves the registers and where it spills (the deadframe), and its
+ * inputs. Kept off the C stack (a deadframe is 8 KiB: runs nest once per
+ * Python call in recursive code) and reused. */
+typedef struct run_area {
+    jit_deadframe df;
     void *inputs[FE_MAX_INPUTS];
-    PyThreadState *tstate = PyThreadState_Get();
+    struct run_area *next;   /* on the free list */
+} run_area;
+
+/* Areas not in use. Shared by all threads: taken and given back with the
+ * GIL held (a thread that releases it inside compiled code keeps its own
+ * area meanwhile). Never freed: as many as runs were ever nested at once. */
+static run_area *free_areas;
+
+static run_area *take_area(void)
+{
+    run_area *a = free_areas;
+    if (a != NULL) {
+        free_areas = a->next;
+        return a;
+    }
+    return malloc(sizeof *a);
+}
+
+static void give_area(run_area *a)
+{
+    a->next = free_areas;
+    free_areas = a;
+}
+
+int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp,
+                _PyInterpreterFrame **inner, PyObject **retval)
+{
+    PyThreadState *tstate = _PyThreadState_GET();
     *inner = frame;
     if (L->inline_room > 0) {
         /* Room for the frames of inlined calls, should a guard inside one
@@ -230,27 +290,32 @@ int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp,
             tstate->recursion_remaining <= L->inline_depth)
             return -1;
     }
-    inputs[0] = frame->localsplus;
-    inputs[1] = &tstate->cframe->use_tracing;
-    for (int k = FE_FIRST_SLOT_INPUT; k < L->ninputs; k++)
-        if (!unbox_input(frame->localsplus[L->input_slot[k]], L->input_kind[k], &inputs[k]))
-            return -1;
     /* Slots that were empty when the loop was traced must still be: its
      * exits rebuild them as empty. */
     for (int k = 0; k < L->nentry; k++)
         if (L->slot_input[k] == IR_NONE && frame->localsplus[k] != NULL)
             return -1;
+    /* One area per run: a call from compiled code can run another
+     * compiled loop (or this one, recursively). */
+    run_area *a = take_area();
+    if (a == NULL)
+        return -1;   /* (out of memory: the interpreter goes on) */
+    a->inputs[0] = frame->localsplus;
+    a->inputs[1] = &tstate->cframe->use_tracing;
+    for (int k = FE_FIRST_SLOT_INPUT; k < L->ninputs; k++)
+        if (!unbox_input(frame->localsplus[L->input_slot[k]], L->input_kind[k], &a->inputs[k])) {
+            give_area(a);
+            return -1;
+        }
     rt_count(RT_C_LOOP_ENTRIES, 1);
     L->entries++;
     L->running++;  /* deopt may run a collection that releases loops */
-    /* Where exit stubs leave registers, and where the code keeps its
-     * spills while it runs: one per run, since a call from compiled code
-     * can run another compiled loop (or this one, recursively). */
-    jit_deadframe deadframe;
-    int64_t e = L->mc->entry((void *const *)inputs, &deadframe);
+    int64_t e = L->mc->entry((void *const *)a->inputs, &a->df);
     if (e < 0 || e >= L->mc->nexits)
         Py_FatalError("pypyjit: compiled loop returned an unknown exit");
-    int pc = deopt(L, frame, (int)e, &deadframe, spp, inner);
+    int pc = L->mc->exits[e].snap < 0 ? finish(L, frame, (int)e, &a->df, retval)
+                                      : deopt(L, frame, (int)e, &a->df, spp, inner);
+    give_area(a);
     L->running--;
     return pc;
 }
@@ -269,6 +334,7 @@ void fe_loop_free(fe_loop *L)
     free(L->written);
     free(L->exit_fails);
     free(L->exit_state);
+    free(L->finish_loc);
     for (int k = 0; k < L->nbridges; k++)
         ir_trace_free(L->bridge_traces[k]);
     free(L->bridge_traces);

@@ -2,6 +2,8 @@
  * entry, whether the own interpreter or CPython runs the frame, and it
  * keeps the C stack from overflowing under deep recursion. */
 #include "eval.h"
+#include "frames.h"
+#include "jitloop.h"
 #include "../runtime/runtime.h"
 #include <pthread.h>
 
@@ -66,10 +68,65 @@ static PyObject *fe_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame
                 return NULL;
         }
         if (jc->run_own)
-            return fe_interp_run(tstate, frame, jc);
+            return fe_interp_run(tstate, frame, jc, NULL);
+        if (jc->entry_cell >= 0) {
+            /* A function: its calls count down to the next look at its
+             * entry cell (trace it, or run its function trace), which the
+             * own interpreter takes at the frame's start. */
+            rt_jitcell *c = &jc->cells.cells[jc->entry_cell];
+            if (c->loop != NULL || --c->countdown <= 0)
+                return fe_interp_run(tstate, frame, jc, NULL);
+        }
     }
     rt_count(RT_C_CPYTHON_FRAMES, 1);
     return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
+}
+
+PyObject *fe_call_direct(PyFunctionObject *func, PyObject *const *args, int nargs, bool *done)
+{
+    PyThreadState *tstate = _PyThreadState_GET();
+    *done = false;
+    if (nargs > 8)
+        return NULL;
+    PyObject *owned[8];   /* the frame takes references: ours, given */
+    for (int k = 0; k < nargs; k++)
+        owned[k] = Py_NewRef(args[k]);
+    fe_jitcode *jc;
+    _PyInterpreterFrame *frame = fe_frame_push(tstate, (PyFunctionObject *)Py_NewRef(func),
+                                               owned, nargs, &jc);
+    if (frame == NULL) {
+        Py_DECREF(func);
+        for (int k = 0; k < nargs; k++)
+            Py_DECREF(owned[k]);
+        return NULL;
+    }
+    *done = true;
+    PyObject *res;
+    rt_jitcell *cell = jc->entry_cell >= 0 ? &jc->cells.cells[jc->entry_cell] : NULL;
+    if (cell != NULL && cell->loop != NULL && !tstate->cframe->use_tracing &&
+        !stack_exhausted()) {
+        /* Its function trace, run here: the interpreter only when it
+         * does not return (a guard failed) */
+        if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+            fe_frame_pop(tstate, frame);
+            return NULL;
+        }
+        frame->previous = tstate->cframe->current_frame;
+        tstate->cframe->current_frame = frame;
+        fe_ran ran = {.cell = cell, .loop = cell->loop};
+        ran.pc = fe_loop_run(ran.loop, frame, &ran.sp, &ran.inner, &res);
+        if (ran.pc == FE_RESUME_RETURNED) {
+            frame->stacktop = frame->f_code->co_nlocalsplus;
+            tstate->cframe->current_frame = frame->previous;
+            _Py_LeaveRecursiveCallTstate(tstate);
+        } else {
+            res = fe_interp_run(tstate, frame, jc, &ran);
+        }
+    } else {
+        res = fe_eval_frame(tstate, frame, 0);
+    }
+    fe_frame_pop(tstate, frame);
+    return res;
 }
 
 void fe_install(void)

@@ -189,15 +189,18 @@ static PyObject *handoff(PyThreadState *tstate, _PyInterpreterFrame *frame, PyOb
     return res;
 }
 
-PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_jitcode *jc)
+PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_jitcode *jc,
+                        const fe_ran *ran)
 {
-    if (_Py_EnterRecursiveCallTstate(tstate, "")) {
-        /* As ceval's start_frame: the frame never started, so no
-         * traceback entry and no unwinding. */
-        return NULL;
+    if (ran == NULL) {
+        if (_Py_EnterRecursiveCallTstate(tstate, "")) {
+            /* As ceval's start_frame: the frame never started, so no
+             * traceback entry and no unwinding. */
+            return NULL;
+        }
+        frame->previous = tstate->cframe->current_frame;
+        tstate->cframe->current_frame = frame;
     }
-    frame->previous = tstate->cframe->current_frame;
-    tstate->cframe->current_frame = frame;
     rt_count(RT_C_INTERP_FRAMES, 1);
 
     /* The frame this activation was called for. Python functions it calls
@@ -219,6 +222,13 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
     PyObject *retval;           /* a frame's result on its way to its caller */
     _PyInterpreterFrame *callee;  /* a frame pushed for an inline call (enter_callee) */
     fe_jitcode *callee_jc;
+    rt_jitcell *cell;           /* the jitcell looked at (backedge, func_entry) */
+    /* A run of machine code (run_compiled, or fe_call_direct's: `ran`):
+     * its loop and fe_loop_run's results. */
+    fe_loop *run_L;
+    int run_pc;
+    PyObject **run_sp;
+    _PyInterpreterFrame *run_inner;
     int opcode, oparg;
     _Py_CODEUNIT word;
 /* Loads the registers of `frame` (whose code's jitcode is jc) to go on
@@ -235,6 +245,8 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
         ip = insns + (frame->prev_instr + 1 - first_instr);               \
     } while (0)
     LOAD_FRAME();
+    /* (a function's count went down in the evaluator: fe_eval_frame) */
+    bool at_func_entry = jc->entry_cell >= 0 && ip == insns;
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"  /* the range default, then each opcode */
@@ -288,6 +300,16 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
             goto error;                                                   \
     } while (0)
 
+    if (ran != NULL) {
+        cell = ran->cell;
+        run_L = ran->loop;
+        run_pc = ran->pc;
+        run_sp = ran->sp;
+        run_inner = ran->inner;
+        goto loop_ran;
+    }
+    if (at_func_entry)
+        goto func_entry;
     DISPATCH();
 
 op_EXTENDED_ARG:
@@ -834,59 +856,98 @@ op_JUMP_IF_TRUE_OR_POP: {
     DISPATCH();
 }
 
-backedge: {
+backedge:
     /* ip is the loop header; prev_instr is still the jump's opcode unit,
      * where the code's analysis put the cell's index. */
-    rt_jitcell *cell = &jc->cells.cells[jc->edge_cell[frame->prev_instr - first_instr]];
+    cell = &jc->cells.cells[jc->edge_cell[frame->prev_instr - first_instr]];
     CHECK_TRACING();
     /* Most back-edges only count down; the cell is looked at when the
      * count runs out or something changed it (rt_cell_wake). */
     if (FE_LIKELY(--cell->countdown > 0))
         DISPATCH();
-    if (cell->loop != NULL && rec == NULL) {
-        /* Machine code for this loop: run it until a guard fails, then go
-         * on from the guard's snapshot. */
-        PyObject **nsp;
-        _PyInterpreterFrame *inner;
-        fe_loop *L = cell->loop;
-        cell->countdown = cell->batch = 0;  /* enter it at every back-edge */
-        int pc = fe_loop_run(L, frame, &nsp, &inner);
-        if (inner != frame) {
-            /* a guard failed inside an inlined call: go on in the
-             * callee's rebuilt frame, which returns into ours */
-            frame = inner;
-            jc = fe_jitcode_peek(frame->f_code);
-            LOAD_FRAME();
-            nsp = sp;
+    if (cell->loop != NULL && rec == NULL)
+        goto run_compiled;
+    goto backedge_count;
+
+func_entry:
+    /* The start of a function with an entry cell (jitcode's entry_cell),
+     * whose count ran out (or which has a function trace): run the trace,
+     * or count the call and maybe start recording one. Not while this
+     * activation records: the trace follows the call (or calls it). */
+    cell = &jc->cells.cells[jc->entry_cell];
+    if (rec != NULL)
+        DISPATCH();
+    if (cell->loop != NULL)
+        goto run_compiled;
+    {
+        int ticks;
+        if (rt_cell_ticks(cell, rt.increment_function, &ticks) && fe_hot_loop(jc, cell) &&
+            cell->loop == NULL) {
+            rec = fe_rec_start(jc, cell, frame, sp, 0);
+            if (rec != NULL)
+                tbl = rec_targets;
         }
-        if (pc >= 0) {
-            sp = nsp;
-            ip = insns + pc;
-            if (FE_UNLIKELY(L->pending_bridge >= 0) && L->running == 0) {
-                /* (running: an outer call is inside this loop's code; the
-                 * backend patches guards only of loops not on the stack) */
-                /* A guard failed trace_eagerness times: record a bridge
-                 * from it, starting with the instruction we resume at. */
-                int e = L->pending_bridge;
-                L->pending_bridge = -1;
-                rec = fe_rec_start_bridge(jc, cell, L, e, frame, sp, pc);
-                if (rec != NULL)
-                    tbl = rec_targets;
-            }
-            DISPATCH();
-        }
-        if (pc == -2) {
-            sp = nsp;
-            goto error;
-        }
-        if (pc <= -3) {
-            /* A call in the loop raised: raise it at that call. */
-            sp = nsp;
-            frame->prev_instr = first_instr + FE_RAISING_PC(pc);
-            goto error;
-        }
-        /* -1: the frame's values do not fit the loop's types: interpret */
+        rt_decay_clock_add(ticks);
     }
+    DISPATCH();
+
+run_compiled:
+    /* Machine code for `cell` (a loop header, or a function's entry at
+     * ip == insns): run it until a guard fails, then go on from the
+     * guard's snapshot -- or the frame has returned. */
+    run_L = cell->loop;
+    cell->countdown = cell->batch = 0;  /* enter it every time */
+    run_pc = fe_loop_run(run_L, frame, &run_sp, &run_inner, &retval);
+    /* fall through */
+loop_ran:
+    /* (fe_call_direct comes here when it ran a function's code itself) */
+    if (run_pc == FE_RESUME_RETURNED) {
+        /* the code's `finish`: the frame returned retval (its locals are
+         * left for whoever clears it, as after RETURN_VALUE) */
+        frame->stacktop = co->co_nlocalsplus;
+        tstate->cframe->current_frame = frame->previous;
+        _Py_LeaveRecursiveCallTstate(tstate);
+        goto frame_done;
+    }
+    if (run_inner != frame) {
+        /* a guard failed inside an inlined call: go on in the callee's
+         * rebuilt frame, which returns into ours */
+        frame = run_inner;
+        jc = fe_jitcode_peek(frame->f_code);
+        LOAD_FRAME();
+        run_sp = sp;
+    }
+    if (run_pc >= 0) {
+        sp = run_sp;
+        ip = insns + run_pc;
+        if (FE_UNLIKELY(run_L->pending_bridge >= 0)) {
+            /* A guard failed trace_eagerness times: record a bridge from
+             * it, starting with the instruction we resume at. (The loop's
+             * code may be on the stack, in an outer call: the patched
+             * guard is not where it waits.) */
+            int e = run_L->pending_bridge;
+            run_L->pending_bridge = -1;
+            rec = fe_rec_start_bridge(jc, cell, run_L, e, frame, sp, run_pc);
+            if (rec != NULL)
+                tbl = rec_targets;
+        }
+        DISPATCH();
+    }
+    if (run_pc == -2) {
+        sp = run_sp;
+        goto error;
+    }
+    if (run_pc <= -3) {
+        /* A call in the loop raised: raise it at that call. */
+        sp = run_sp;
+        frame->prev_instr = first_instr + FE_RAISING_PC(run_pc);
+        goto error;
+    }
+    /* -1: the frame's values do not fit the loop's types: interpret */
+    if (ip == insns)
+        DISPATCH();  /* a function's entry */
+
+backedge_count: {
     if (FE_UNLIKELY(cell->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE)) && cell->loop == NULL &&
         !fe_inner_loop_compiled(jc, cell, (int)(frame->prev_instr - first_instr))) {
         /* The JIT will not help this loop: let CPython run it at full speed. */
@@ -1301,6 +1362,11 @@ enter_callee:
     frame = callee;
     jc = callee_jc;
     LOAD_FRAME();
+    if (jc->entry_cell >= 0 && rec == NULL) {
+        cell = &jc->cells.cells[jc->entry_cell];
+        if (cell->loop != NULL || --cell->countdown <= 0)
+            goto func_entry;
+    }
     DISPATCH();
 
 op_CALL_FUNCTION_EX: {

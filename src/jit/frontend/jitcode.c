@@ -195,8 +195,25 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
         }
     }
     jc->has_loop = has_loop;
-    jc->run_own = has_loop &&
-        !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
+    bool plain = !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
+    jc->run_own = has_loop && plain;
+    jc->entry_cell = -1;
+    if (!has_loop && plain && (co->co_flags & CO_OPTIMIZED) && co->co_ncellvars == 0 &&
+        co->co_nfreevars == 0) {
+        /* A function's calls count at its first instruction, PyPy's
+         * greenkey for a function trace. (No loop header is at offset 0:
+         * RESUME is always there.) Cells and free variables: the
+         * recorder does not follow MAKE_CELL / COPY_FREE_VARS yet. */
+        int c = rt_cellset_find(&jc->cells, 0, false, true, fe_greenkey_hash(co, 0, false));
+        if (c < 0) {
+            jitcode_free(jc);
+            return (fe_jitcode *)PyErr_NoMemory();
+        }
+        jc->entry_cell = c;
+        /* counting from the first call (CPython runs the frames until the
+         * count runs out) */
+        rt_cell_arm(&jc->cells.cells[c], rt.increment_function);
+    }
     rt_cellset_link(&jc->cells);
     return jc;
 }

@@ -24,6 +24,9 @@ typedef struct {
     int ngcache;
     fe_attr_cache *acache;    /* per LOAD_ATTR / LOAD_METHOD / STORE_ATTR, likewise */
     bool run_own;             /* the evaluator runs this code in our interpreter */
+    int entry_cell;           /* a function without loops: the cell of its entry
+                                 (offset 0), counting calls towards a function
+                                 trace (function_threshold); -1 for other code */
     bool has_loop;            /* it has a backward jump */
     bool no_inline;           /* traces call it instead of inlining it (inlined,
                                  it made a loop too costly to compile) */

@@ -49,6 +49,7 @@ typedef struct fe_loop {
     uint32_t *exit_fails;     /* per exit (loop's and bridges'): how often it failed */
     int nexit_fails;
     uint8_t *exit_state;      /* per exit: FE_EXIT_* */
+    jit_loc *finish_loc;      /* per exit: where a finish leaves its result */
     ir_trace **bridge_traces; /* kept for deopt and hooks, freed with the loop */
     int nbridges;
     int pending_bridge;       /* exit to record a bridge from, or -1 */
@@ -110,11 +111,16 @@ void fe_rec_leave(fe_recorder *r, const char *what);
  * (each caller waiting after its CALL, stacktop and prev_instr set), and
  * *inner names the innermost, whose stacktop and prev_instr say where to
  * go on; otherwise *inner is `frame`. Returns the code unit index to
- * resume at in *inner and sets *sp, or -1 when the loop could not be entered (slots of other types: the
+ * resume at in *inner and sets *sp, FE_RESUME_RETURNED, or -1 when the loop could not be entered (slots of other types: the
  * interpreter just goes on), -2 with an exception set (out of memory), or
  * FE_RESUME_RAISING(pc). */
 int fe_loop_run(fe_loop *loop, _PyInterpreterFrame *frame, PyObject ***sp,
-                _PyInterpreterFrame **inner);
+                _PyInterpreterFrame **inner, PyObject **retval);
+/* fe_loop_run's result when the code reached its `finish` (a function
+ * trace, or a bridge, returning): the frame has returned *retval (a new
+ * reference), its value stack is empty and its locals hold what the frame
+ * is cleared with. */
+#define FE_RESUME_RETURNED INT_MIN
 /* fe_loop_run's result when a call in compiled code raised: the exception
  * is set and pending at code unit `pc` (the interpreter's error path). */
 #define FE_RESUME_RAISING(pc) (-3 - (pc))

@@ -83,6 +83,9 @@ struct fe_recorder {
     rt_jitcell *cell;
     PyCodeObject *loop_code;  /* the loop's code (cell's) */
     int header;          /* code unit index of the loop header */
+    bool function;       /* a function trace (or its bridge): from the entry
+                            (header 0) to the frame's return, which ends it
+                            with `finish` */
     int nentry;          /* slots at the header */
     fe_loop *proto;      /* entry description, handed to fe_compile_loop */
     int ninstrs;         /* recorded instructions */
@@ -190,6 +193,22 @@ static rec_val const_of(fe_recorder *r, PyObject *o)
         return (rec_val){ir_const_float(r->t, PyFloat_AS_DOUBLE(o)), FE_K_FLOAT};
     if (fits_int64(o, &v))
         return (rec_val){ir_const_int(r->t, v), FE_K_INT};
+    return (rec_val){ir_const_ptr(r->t, o), FE_K_REF};
+}
+
+/* A constant object that has an identity of its own -- a float, an int
+ * outside the small ints CPython caches -- stays that object (unboxed
+ * where a number is wanted: `unboxed`); others as const_of. For values
+ * another object holds (a global), where `is` may meet the same object
+ * again. */
+static rec_val identity_const(fe_recorder *r, PyObject *o)
+{
+    rec_val c = const_of(r, o);
+    bool cached = c.kind == FE_K_BOOL ||
+                  (c.kind == FE_K_INT && ir_const_at(r->t, c.ref)->v.i >= -5 &&
+                   ir_const_at(r->t, c.ref)->v.i <= 256);
+    if (c.kind == FE_K_REF || cached)
+        return c;
     return (rec_val){ir_const_ptr(r->t, o), FE_K_REF};
 }
 
@@ -418,6 +437,9 @@ static bool abort_loop_ended(fe_recorder *r, const char *what)
 }
 
 static rec_val unboxed(fe_recorder *r, rec_val v, PyObject *o);
+static bool sync_frame(fe_recorder *r, int index);
+static ir_ref as_object(fe_recorder *r, rec_val v, bool *owned);
+static bool compile_trace(fe_recorder *r);
 
 /* The loop (for a bridge, the loop it belongs to) takes the objects the
  * trace keeps alive, and the room its exits need to rebuild the frames of
@@ -523,6 +545,40 @@ static bool close_loop(fe_recorder *r)
                   .id = r->bridge_of ? r->bridge_of->mc->label_token : (uint64_t)label};
     ir_emit(r->t, IR_jump, args, L->ninputs, ir_descr_add(r->t, &d));
     free(args);
+    return compile_trace(r);
+}
+
+/* RETURN_VALUE of the frame the trace started in -- a function trace's
+ * end, or a bridge's -- ends the trace with `finish(result)`: the code
+ * returns the result (a reference it owns) and the frame returns it. */
+static bool finish_trace(fe_recorder *r, int index)
+{
+    rec_val v = pop(r);
+    if (r->depth != 0)
+        return abort_unsupported(r, "return with values left on the stack");
+    /* A frame object made by a call in the trace outlives the frame with
+     * its locals and line as RETURN_VALUE leaves them. */
+    if ((r->has_calls || r->bridge_of != NULL) && !sync_frame(r, index))
+        return false;
+    bool owned = v.kind == FE_K_OWNED;
+    ir_ref obj = owned ? v.ref : as_object(r, v, &owned);
+    if (obj == IR_NONE)
+        return abort_unsupported(r, "return value of this kind");
+    if (!owned)
+        IR_EMIT(r->t, IR_py_incref, -1, obj);
+    if (!hand_inlined(r, r->bridge_of ? r->bridge_of : r->proto))
+        return abort_bad_loop(r, "out of memory");
+    /* p0 and i1 too: every bridge takes them from its guard, so they
+     * must be live at every guard, as a loop's jump keeps them */
+    ir_ref args[3] = {obj, 0, 1};
+    ir_emit(r->t, IR_finish, args, 3, -1);
+    return compile_trace(r);
+}
+
+/* The trace is complete: compile it, as a loop (or function trace) of the
+ * cell or as a bridge of its loop. Always false: recording is over. */
+static bool compile_trace(fe_recorder *r)
+{
     if (ir_failed(r->t))
         return abort_bad_loop(r, "out of memory");
     rt.time_tracing += now() - r->t0;
@@ -597,6 +653,7 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     r->code = r->loop_code = co;
     r->func = IR_NONE;
     r->header = header;
+    r->function = header == 0;  /* (no loop header is at 0: RESUME is) */
     r->nlocalsplus = co->co_nlocalsplus;
     r->nentry = (int)(sp - frame->localsplus);
     if (r->nentry + FE_FIRST_SLOT_INPUT > 256)  /* enter.c's FE_MAX_INPUTS */
@@ -750,6 +807,7 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     r->code = r->loop_code = co;
     r->func = IR_NONE;
     r->header = loop->header;
+    r->function = loop->header == 0;
     r->nlocalsplus = co->co_nlocalsplus;
     r->nentry = loop->nentry;
     r->snap = -1;
@@ -997,24 +1055,69 @@ static int record_compare(fe_recorder *r, int oparg)
  * being recorded: read from the loop's frame (its field at `frame_off`
  * from p0), or, inside an inlined call, from the callee's function (its
  * field at `func_off`). */
+static ir_ref namespace_dict(fe_recorder *r, const char *which, int frame_off, int func_off);
+
 static void guard_namespace_version(fe_recorder *r, const char *which, int frame_off,
                                     int func_off, PyObject *d)
 {
-    char name[32];
-    int dd;
-    ir_ref dict;
-    if (r->level == 0) {
-        snprintf(name, sizeof name, "frame.f_%s", which);
-        dd = field_descr(r, name, frame_off, 8, 'P');
-        dict = IR_EMIT(r->t, IR_getfield_gc_r, dd, 0);
-    } else {
-        snprintf(name, sizeof name, "function.func_%s", which);
-        dd = field_descr(r, name, func_off, 8, 'P');
-        dict = IR_EMIT(r->t, IR_getfield_gc_r, dd, r->func);
-    }
+    ir_ref dict = namespace_dict(r, which, frame_off, func_off);
     int dv = field_descr(r, "dict.ma_version_tag", (int)offsetof(PyDictObject, ma_version_tag), 8, 'U');
     guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dv, dict),
            ir_const_int(r->t, (int64_t)((PyDictObject *)d)->ma_version_tag));
+}
+
+/* The frame's globals or builtins dict (which: "globals" / "builtins";
+ * the frame's field, or the inlined function's). */
+static ir_ref namespace_dict(fe_recorder *r, const char *which, int frame_off, int func_off)
+{
+    char name[32];
+    if (r->level == 0) {
+        snprintf(name, sizeof name, "frame.f_%s", which);
+        return IR_EMIT(r->t, IR_getfield_gc_r, field_descr(r, name, frame_off, 8, 'P'), 0);
+    }
+    snprintf(name, sizeof name, "function.func_%s", which);
+    return IR_EMIT(r->t, IR_getfield_gc_r, field_descr(r, name, func_off, 8, 'P'), r->func);
+}
+
+/* Guards that `dict` (now d) has the keys of version `version` --
+ * versions name one state of one keys object, so it is d, with the same
+ * keys -- and returns its keys object. */
+static ir_ref guard_keys_version(fe_recorder *r, ir_ref dict, uint32_t version)
+{
+    int dk = field_descr(r, "dict.ma_keys", (int)offsetof(PyDictObject, ma_keys), 8, 'P');
+    ir_ref keys = IR_EMIT(r->t, IR_getfield_gc_r, dk, dict);
+    int dv = field_descr(r, "dictkeys.dk_version", (int)offsetof(PyDictKeysObject, dk_version), 4, 'U');
+    guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dv, keys), ir_const_int(r->t, version));
+    return keys;
+}
+
+/* LOAD_GLOBAL as CPython 3.11's LOAD_GLOBAL_MODULE / _BUILTIN specialise
+ * it: the keys of globals (and builtins) unchanged, the value read from
+ * its entry and guarded to be the one seen -- so that a module storing
+ * to its other globals (a module-level loop's variable) does not make the
+ * guard fail, as a dict version would. False when the dicts do not allow
+ * it (the caller guards their versions instead). */
+static bool guard_global_by_keys(fe_recorder *r, PyObject *g, PyObject *b, PyObject *name,
+                                 PyObject *v, bool from_builtins)
+{
+    PyDictObject *found = (PyDictObject *)(from_builtins ? b : g);
+    Py_ssize_t off = fe_dict_value_offset(found, name);
+    uint32_t gver = fe_dict_keys_version((PyDictObject *)g);
+    uint32_t bver = from_builtins ? fe_dict_keys_version((PyDictObject *)b) : 1;
+    if (off < 0 || gver == 0 || bver == 0)
+        return false;
+    ir_ref gd = namespace_dict(r, "globals", FRAME_FIELD(f_globals),
+                               (int)offsetof(PyFunctionObject, func_globals));
+    ir_ref keys = guard_keys_version(r, gd, gver);
+    if (from_builtins)
+        keys = guard_keys_version(r, namespace_dict(r, "builtins", FRAME_FIELD(f_builtins),
+                                                    (int)offsetof(PyFunctionObject, func_builtins)),
+                                  bver);
+    char fname[48];
+    snprintf(fname, sizeof fname, "dictkeys.value[%zd]", off);
+    ir_ref val = IR_EMIT(r->t, IR_getfield_gc_r, field_descr(r, fname, (int)off, 8, 'P'), keys);
+    guard2(r, IR_guard_value, val, ir_const_ptr(r->t, v));
+    return true;
 }
 
 static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int oparg)
@@ -1037,14 +1140,16 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
      * are unique across all dicts, so checking the frame's dicts' versions
      * also checks that they are the same dicts -- and the trace keeps no
      * dict alive. */
-    guard_namespace_version(r, "globals", FRAME_FIELD(f_globals),
-                            (int)offsetof(PyFunctionObject, func_globals), g);
-    if (from_builtins)
-        guard_namespace_version(r, "builtins", FRAME_FIELD(f_builtins),
-                                (int)offsetof(PyFunctionObject, func_builtins), b);
+    if (!guard_global_by_keys(r, g, b, name, v, from_builtins)) {
+        guard_namespace_version(r, "globals", FRAME_FIELD(f_globals),
+                                (int)offsetof(PyFunctionObject, func_globals), g);
+        if (from_builtins)
+            guard_namespace_version(r, "builtins", FRAME_FIELD(f_builtins),
+                                    (int)offsetof(PyFunctionObject, func_builtins), b);
+    }
     if (oparg & 1)
         push(r, (rec_val){IR_NONE, FE_K_NONE});  /* the NULL before a callable */
-    push(r, const_of(r, v));
+    push(r, identity_const(r, v));
     return true;
 }
 
@@ -1150,6 +1255,21 @@ static ir_ref as_object(fe_recorder *r, rec_val v, bool *owned)
     case FE_K_BOOL: fn = (void *)fe_rt_box_bool; name = "box_bool"; at = 'i'; break;
     default: return IR_NONE;
     }
+    if (r->function) {
+        /* A function trace: a local never stored to is the very object
+         * the frame was called with -- boxing it again would make a new
+         * object where CPython has that one (`is`, id()). (Not so in a
+         * loop, whose next iteration may come from a path that stores.) */
+        const rec_val *slots0 = r->level > 0 ? r->callers[0].slots : r->slots;
+        int n0 = r->level > 0 ? r->callers[0].nlocalsplus : r->nlocalsplus;
+        for (int k = 0; k < n0 && k < r->nentry; k++)
+            if (!r->written[k] && slots0[k].ref == v.ref && slots0[k].kind == v.kind) {
+                char fname[32];
+                snprintf(fname, sizeof fname, "frame.localsplus[%d]", k);
+                int ds = field_descr(r, fname, k * (int)sizeof(PyObject *), 8, 'P');
+                return IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
+            }
+    }
     *owned = true;
     char types[2] = {at, 0};
     int oops = v.kind == FE_K_FLOAT ? IR_OS_BOX_FLOAT : IR_OS_BOX_INT;
@@ -1178,7 +1298,9 @@ static bool count_residual(fe_recorder *r, const char *name)
     if (used + strlen(name) + 3 < sizeof r->residuals)
         snprintf(r->residuals + used, sizeof r->residuals - used, "%s%s", used ? ", " : "", name);
     r->nresidual++;
-    if (r->level == 0 || r->bridge_of != NULL || r->nresidual <= FE_MAX_RESIDUAL)
+    /* (a function trace's residual operations cost what they cost the
+     * interpreter, and there is no cheaper way to run it) */
+    if (r->level == 0 || r->bridge_of != NULL || r->function || r->nresidual <= FE_MAX_RESIDUAL)
         return true;
     fe_jitcode *outer = r->level > 1 ? r->callers[1].jc : r->jc;
     PyCodeObject *code = r->level > 1 ? r->callers[1].code : r->code;
@@ -1612,6 +1734,12 @@ static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int
  * `o` is another object. */
 static rec_val unboxed(fe_recorder *r, rec_val v, PyObject *o)
 {
+    if (v.kind == FE_K_REF && ir_is_const(v.ref)) {
+        /* a constant object (identity_const): its value, no guards */
+        rec_val c = const_of(r, o);
+        if (c.kind != FE_K_REF)
+            return c;
+    }
     if (PyLong_CheckExact(o) && Py_SIZE(o) >= -1 && Py_SIZE(o) <= 1) {
         guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyLong_Type, "int"));
         int dsz = field_descr(r, "int.ob_size", (int)offsetof(PyVarObject, ob_size), 8, 'S');
@@ -2317,6 +2445,10 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
         same += r->callers[i].code == co;
     if (same > rt.param_int[RT_PARAM_max_unroll_recursion])
         return true;
+    /* a function trace calls itself (a direct call of its own code, not
+     * an unrolled copy of its first path) */
+    if (r->function && co == r->loop_code)
+        return true;
     rec_val *slots = calloc((size_t)(co->co_nlocalsplus + co->co_stacksize), sizeof *slots);
     if (slots == NULL)
         return abort_bad_loop(r, "out of memory");
@@ -2759,6 +2891,8 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case RETURN_VALUE:
         if (r->level > 0)
             return return_inlined(r);
+        if (r->function || r->bridge_of != NULL)
+            return finish_trace(r, index);
         /* The function returns from inside the loop: this iteration
          * leaves it, like an exhausted iterator. */
         return abort_loop_ended(r, "the loop was left by a return while it was being traced");

@@ -3,36 +3,50 @@
  * the frames of inlined calls around a call that may look at them. Their
  * addresses go into traces as call targets; they run with the GIL held. */
 #include "rt_helpers.h"
+#include "eval.h"
 #include "frames.h"
 #include "internal/pycore_dict.h"
 
+/* A Python function's call goes straight to its frame (fe_call_direct);
+ * anything else through vectorcall. */
+static inline PyObject *call(PyObject *f, PyObject *const *args, int n)
+{
+    if (Py_TYPE(f) == &PyFunction_Type) {
+        bool done;
+        PyObject *res = fe_call_direct((PyFunctionObject *)f, args, n, &done);
+        if (done)
+            return res;
+    }
+    return PyObject_Vectorcall(f, args, (size_t)n, NULL);
+}
+
 PyObject *fe_rt_call0(PyObject *f)
 {
-    return PyObject_Vectorcall(f, NULL, 0, NULL);
+    return call(f, NULL, 0);
 }
 
 PyObject *fe_rt_call1(PyObject *f, PyObject *a)
 {
     PyObject *args[1] = {a};
-    return PyObject_Vectorcall(f, args, 1, NULL);
+    return call(f, args, 1);
 }
 
 PyObject *fe_rt_call2(PyObject *f, PyObject *a, PyObject *b)
 {
     PyObject *args[2] = {a, b};
-    return PyObject_Vectorcall(f, args, 2, NULL);
+    return call(f, args, 2);
 }
 
 PyObject *fe_rt_call3(PyObject *f, PyObject *a, PyObject *b, PyObject *c)
 {
     PyObject *args[3] = {a, b, c};
-    return PyObject_Vectorcall(f, args, 3, NULL);
+    return call(f, args, 3);
 }
 
 PyObject *fe_rt_call4(PyObject *f, PyObject *a, PyObject *b, PyObject *c, PyObject *d)
 {
     PyObject *args[4] = {a, b, c, d};
-    return PyObject_Vectorcall(f, args, 4, NULL);
+    return call(f, args, 4);
 }
 
 PyObject *fe_rt_call_vec(PyObject *f, PyObject *kwnames, PyObject *a, PyObject *b, PyObject *c,

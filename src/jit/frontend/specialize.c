@@ -172,3 +172,28 @@ int fe_specialize_store_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
         return 0;
     return instance_site(c, owner, name, true, FE_STORE_ATTR_SLOT, FE_STORE_ATTR_INSTANCE_VALUE);
 }
+
+/* The next keys version we hand out: from the top, down to the middle of
+ * the range, which CPython's counter (from 2, up) never reaches in a
+ * process's life. Touched with the GIL held. */
+static uint32_t next_keys_version = UINT32_MAX;
+
+uint32_t fe_dict_keys_version(PyDictObject *d)
+{
+    PyDictKeysObject *k = d->ma_keys;
+    if (k->dk_version == 0 && next_keys_version > (UINT32_MAX >> 1))
+        k->dk_version = next_keys_version--;
+    return k->dk_version;
+}
+
+Py_ssize_t fe_dict_value_offset(PyDictObject *d, PyObject *name)
+{
+    PyDictKeysObject *k = d->ma_keys;
+    if (d->ma_values != NULL || k->dk_kind != DICT_KEYS_UNICODE)
+        return -1;
+    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(k);
+    for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
+        if (entries[i].me_key == name)
+            return (char *)&entries[i].me_value - (char *)k;
+    return -1;
+}

@@ -36,6 +36,18 @@ static inline bool fe_module_entry_holds(const fe_attr_cache *c, PyObject *owner
            PyDict_CheckExact(d) && ((PyDictObject *)d)->ma_version_tag == c->dict_version;
 }
 
+/* A version of the keys of `d` (CPython 3.11's dk_version, which any
+ * change of the keys -- a key added or deleted, a resize -- resets to 0,
+ * but not a value stored under an existing key), assigned if it has none;
+ * 0 when none can be given. Ours count down from the top of the range,
+ * CPython's specialiser counts up from 2: a version names one state of
+ * one keys object. */
+uint32_t fe_dict_keys_version(PyDictObject *d);
+/* The offset, from the start of d's keys object, of the value slot of
+ * `name` -- a str-keyed combined dict whose entry for it has that very
+ * key object -- or -1. Stays valid while the keys keep their version. */
+Py_ssize_t fe_dict_value_offset(PyDictObject *d, PyObject *name);
+
 /* The private opcode for this site with `owner` on the stack, its entry
  * filled in; 0 when no specialisation applies. Never raises, never runs
  * Python code. */

@@ -61,10 +61,9 @@ void rt_decay_all(void)
     if (m >= 1.0)
         return;
     for (rt_cellset *s = all_cellsets.next; s != &all_cellsets; s = s->next)
-        for (int i = 0; i < s->ncells; i++) {
-            s->cells[i].counter *= m;
-            rt_cell_wake(&s->cells[i]);
-        }
+        for (int i = 0; i < s->ncells; i++)
+            s->cells[i].counter *= m;  /* (the countdowns stand: a cell
+                                          looked at early fires later) */
 }
 
 int rt_trace_next_hash(uint64_t hash)

@@ -55,6 +55,15 @@ typedef struct rt_cellset {
  * to fire (JC_TRACE_NEXT). Then counts down the back-edges left before it
  * can fire. The counter fires once it is within half an increment of 1.0:
  * on the threshold-th tick, whatever the rounding of inc. */
+/* Sets the countdown to the ticks left before the cell can fire (at most
+ * a batch), from its counter. */
+static inline void rt_cell_arm(rt_jitcell *c, double inc)
+{
+    double left = (1.0 - c->counter) / inc - 0.5;  /* fires after more than this */
+    int k = left >= RT_CELL_BATCH ? RT_CELL_BATCH : left < 0.0 ? 1 : (int)left + 1;
+    c->batch = c->countdown = k;
+}
+
 static inline bool rt_cell_ticks(rt_jitcell *c, double inc, int *ticks)
 {
     int n = c->batch - c->countdown;
@@ -69,9 +78,7 @@ static inline bool rt_cell_ticks(rt_jitcell *c, double inc, int *ticks)
         fire = v > 1.0 - 0.5 * inc;
         c->counter = fire ? 0.0 : v;
     }
-    double left = (1.0 - c->counter) / inc - 0.5;  /* fires after more than this */
-    int k = left >= RT_CELL_BATCH ? RT_CELL_BATCH : left < 0.0 ? 1 : (int)left + 1;
-    c->batch = c->countdown = k;
+    rt_cell_arm(c, inc);
     return fire;
 }
 

@@ -1,0 +1,230 @@
+"""Function traces: a function without loops called function_threshold
+times gets a trace from its first instruction to its return (`finish`),
+which the evaluator runs at the frame's start; recursive calls in it call
+the function again (through the same trace), they are not unrolled.
+Behaviour stays exactly CPython's: results and identities of returned
+objects, exceptions and tracebacks from any depth, frames seen from inside
+and after the return, globals and builtins rebound while the trace runs,
+recursion limits. JIT off vs on, thresholds low enough that every function
+called a few times is compiled."""
+import textwrap
+
+import pytest
+
+from jitrun import LOW, compare, run
+
+CHECK_FUNCTION_TRACE = """
+import sys as _sys
+_pj = _sys.modules.get("pypyjit")
+if _pj is not None:
+    _c = _pj.get_stats_snapshot().counters
+    assert _c["TOTAL_COMPILED_LOOPS"] >= 1 and _c["LOOP_ENTRIES"] >= 1, _c
+"""
+
+SNIPPETS = {
+    "recursion_fib_tree": """
+        def fib(n):
+            if n < 2:
+                return n
+            return fib(n - 1) + fib(n - 2)
+        def build(d):
+            if d == 0:
+                return None
+            return (build(d - 1), d, build(d - 1))
+        def total(node):
+            if node is None:
+                return 0
+            left, v, right = node
+            return total(left) + v + total(right)
+        print(fib(18), total(build(10)))
+        print([fib(k) for k in range(12)])
+    """,
+    "arguments_change_type": """
+        def scale(x, k=2):
+            return x * k + 1
+        out = []
+        for v in [1, 2, 3, 4, 5, 2.5, 3.5, "ab", 10 ** 30, -7, True, None]:
+            try:
+                out.append(scale(v))
+            except TypeError as e:
+                out.append(str(e))
+        out.append(scale(3, 0.5))
+        out.append(scale(k=3, x=4))
+        print(out)
+    """,
+    "returned_objects_keep_identity": """
+        def same(x):
+            return x
+        def pick(a, b, first):
+            if first:
+                return a
+            return b
+        big = 10 ** 20
+        f = 1.5
+        objs = [big, f, 12345678901, -3.25, "s", (1, 2)]
+        print([same(o) is o for o in objs for _ in range(3)])
+        print([pick(big, f, k % 2 == 0) is (big if k % 2 == 0 else f) for k in range(10)])
+    """,
+    "exceptions_at_every_depth": """
+        import traceback
+        def level(n, bad):
+            if n == bad:
+                return 1 // 0
+            if n == 0:
+                return 0
+            return level(n - 1, bad) + 1
+        results = []
+        for bad in [-1, -1, -1, -1, 3, 0, 5, -1, 2]:
+            try:
+                results.append(level(5, bad))
+            except ZeroDivisionError:
+                tb = traceback.extract_tb(__import__("sys").exc_info()[2])
+                results.append([(f.name, f.lineno) for f in tb])
+        print(results)
+    """,
+    "frames_seen_from_callees_and_after": """
+        import sys
+        def peek():
+            f = sys._getframe(1)
+            return f.f_code.co_name, f.f_lineno, sorted(f.f_locals)
+        def work(a, b):
+            c = a + b
+            info = peek()
+            d = c * 2
+            return info, d
+        kept = []
+        def keep(a):
+            b = a * 3
+            kept.append(sys._getframe())
+            b = b + 1
+            return b
+        print([work(i, 1) for i in range(6)])
+        print([keep(i) for i in range(6)])
+        print([(fr.f_lineno, fr.f_locals) for fr in kept])
+    """,
+    "globals_and_builtins_rebound": """
+        def helper(x):
+            return x + 1
+        def use(x):
+            return helper(x) + len([x])
+        out = [use(i) for i in range(6)]
+        def helper(x):
+            return x + 100
+        out += [use(i) for i in range(6)]
+        len = lambda s: -1
+        out += [use(i) for i in range(6)]
+        del len
+        out += [use(i) for i in range(6)]
+        del helper
+        try:
+            use(1)
+        except NameError as e:
+            out.append(str(e))
+        print(out)
+    """,
+    "module_loop_writes_globals": """
+        def sq(x):
+            return x * x + OFFSET
+        OFFSET = 1
+        total = 0
+        for i in range(3000):
+            total += sq(i)
+            if i == 2000:
+                OFFSET = 2
+        print(total)
+    """,
+    "recursion_limit": """
+        import sys
+        def down(n):
+            if n == 0:
+                return 0
+            return down(n - 1) + 1
+        print([down(k) for k in range(20)])
+        print(down(900))
+        try:
+            down(10 ** 5)
+        except RecursionError as e:
+            print("RecursionError", e)
+    """,
+    "methods_and_init": """
+        class V:
+            def __init__(self, x, y):
+                self.x = x
+                self.y = y
+            def add(self, o):
+                return V(self.x + o.x, self.y + o.y)
+            def norm1(self):
+                return abs(self.x) + abs(self.y)
+        acc = V(0, 0)
+        for i in range(50):
+            acc = acc.add(V(i, -i))
+        print(acc.norm1(), acc.x, acc.y)
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_function_traces_match_cpython(name):
+    compare(textwrap.dedent(SNIPPETS[name]) + CHECK_FUNCTION_TRACE)
+
+
+def test_function_trace_shape():
+    """fib gets a trace of its own, reported with the greenkey of its first
+    instruction: it ends in `finish`, calls fib instead of unrolling it
+    (merge points at call depth 0 only), and its other path is a bridge."""
+    out = run("""
+        import pypyjit
+        seen = []
+        def hook(info):
+            if info.greenkey and info.greenkey[0].co_name == "fib":
+                ops = [op.name for op in info.operations]
+                depths = {op.call_depth for op in info.operations
+                          if op.name == "debug_merge_point"}
+                seen.append((info.type, info.greenkey[1], ops[-1], ops.count("call_r") >= 1,
+                             sorted(depths)))
+            elif info.type == "bridge":
+                seen.append(("bridge", info.operations[-1].name))
+        pypyjit.set_compile_hook(hook)
+        def fib(n):
+            if n < 2:
+                return n
+            return fib(n - 1) + fib(n - 2)
+        print(fib(20))
+        for s in seen:
+            print(s)
+    """)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0] == "6765"
+    # (the third call, fib(18), is traced: the recursive path)
+    assert lines[1] == "('loop', 0, 'finish', True, [0])", lines
+    assert "('bridge', 'finish')" in lines[2:], lines
+
+
+def test_function_threshold_counts_calls():
+    """Below function_threshold a function runs in CPython; at the threshold
+    it is traced (HOT_LOOPS counts it, as PyPy counts function entries)."""
+    code = """
+        import pypyjit
+        def f(x):
+            return x + 1
+        for i in range(%d):
+            f(i)
+        c = pypyjit.get_stats_snapshot().counters
+        print(c["TOTAL_COMPILED_LOOPS"])
+    """
+    assert run(code % 9, params="function_threshold=10").stdout == "0\n"
+    assert run(code % 11, params="function_threshold=10").stdout == "1\n"
+
+
+def test_module_loop_global_writes_do_not_grow_bridges():
+    """A module-level loop storing to its globals (its own loop variable)
+    does not make a function trace's global lookups fail: they guard the
+    globals' keys and the value read, not the dict's version."""
+    out = run(textwrap.dedent(SNIPPETS["module_loop_writes_globals"]) + """
+import pypyjit
+c = pypyjit.get_stats_snapshot().counters
+print(c["TOTAL_COMPILED_BRIDGES"] <= 3, c["GUARD_FAILURES"] < 100)
+""")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[-1] == "True True", out
