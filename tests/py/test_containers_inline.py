@@ -280,6 +280,34 @@ SNIPPETS = {
                     all(a is b for a, b in zip(direct, fs)))
         print(f(300))
     """,
+    "truth_of_objects_in_branches_and_or": """
+        class P:
+            pass
+        class L:
+            def __init__(self, n):
+                self.n = n
+            def __len__(self):
+                return self.n
+        def count(items):
+            c = 0
+            for x in items:
+                if x:
+                    c += 1
+                y = x or 5
+                z = x and 7
+                if not x:
+                    c += 100
+                c += (1 if y else 2) + (3 if z else 4)
+            return c
+        kinds = [[0, 1, 2], [0.0, 2.5], ["", "a"], [b"", b"x"], [(), (1,)], [[], [1]],
+                 [{}, {1: 2}], [set(), {3}], [None, None], [True, False], [P(), P()],
+                 [10 ** 30, -10 ** 30, 0], [frozenset(), frozenset([1])], [L(0), L(2)]]
+        out = [count(k * 50) for k in kinds]
+        L.__bool__ = lambda self: False
+        P.__len__ = lambda self: 0
+        out += [count(k * 50) for k in kinds]
+        print(out, count(sum(kinds, [])))
+    """,
 }
 
 
@@ -303,3 +331,25 @@ def test_list_iteration_and_store_have_no_call():
     ops = body(loop)
     assert not [op for op in ops if re.search(r"iternext|setitem", op)], ops
     assert [op for op in ops if op.startswith("setarrayitem_gc(")], ops
+
+
+def test_truth_of_objects_has_no_call():
+    """`if x`, `x or y` on strs, lists and instances of a class without
+    __bool__/__len__: fields and class guards, no truth call."""
+    loop = the_loop("""
+        class P:
+            pass
+        def f(words, objs):
+            c = 0
+            for i in range(len(words)):
+                w = words[i]
+                o = objs[i]
+                if w and o:
+                    c += 1
+                v = w or "default"
+                c += len(v)
+            return c
+        print(f(["a", "", "bc"] * 1000, [P()] * 3000))
+    """, "f")
+    ops = body(loop)
+    assert not [op for op in ops if "truth" in op], ops

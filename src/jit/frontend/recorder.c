@@ -1945,6 +1945,65 @@ static rec_val name_const(fe_recorder *r, int i)
 
 /* A value's truth for a branch, through CPython for objects: 0/1, or
  * IR_NONE when recording stopped. */
+static void guard_type_version(fe_recorder *r, rec_val v, PyTypeObject *tp, uint32_t version);
+
+/* The truth of object `v` (now `o`) computed inline, for the classes
+ * whose truth is a field (its class guarded) -- ints, floats, bools,
+ * strs, bytes, tuples, lists, dicts, sets -- None, and instances of
+ * classes that define neither __bool__ nor __len__ (always true while the
+ * class keeps its version); IR_NONE for others. Runs no code, so the
+ * guard on it may resume before the instruction. */
+static ir_ref inline_truth(fe_recorder *r, rec_val v, PyObject *o)
+{
+    PyTypeObject *tp = Py_TYPE(o);
+    const char *field = NULL;
+    int off = 0;
+    if (o == Py_None) {
+        if (!ir_is_const(v.ref))
+            guard2(r, IR_guard_value, v.ref, ir_const_ptr(r->t, Py_None));
+        return ir_const_int(r->t, 0);
+    }
+    if (tp == &PyBool_Type) {
+        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, tp, tp->tp_name));
+        return emit2(r, IR_ptr_eq, v.ref, ir_const_ptr(r->t, Py_True));
+    }
+    if (tp == &PyFloat_Type) {
+        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, tp, tp->tp_name));
+        int df = field_descr(r, "float.ob_fval", (int)offsetof(PyFloatObject, ob_fval), 8, 'F');
+        return emit2(r, IR_float_ne, IR_EMIT(r->t, IR_getfield_gc_f, df, v.ref),
+                     ir_const_float(r->t, 0.0));
+    }
+    if (tp == &PyLong_Type || tp == &PyList_Type || tp == &PyTuple_Type || tp == &PyBytes_Type) {
+        field = "varobject.ob_size";  /* (an int's is 0 for zero only) */
+        off = (int)offsetof(PyVarObject, ob_size);
+    } else if (tp == &PyUnicode_Type) {
+        field = "str.length";
+        off = (int)offsetof(PyASCIIObject, length);
+    } else if (tp == &PyDict_Type) {
+        field = "dict.ma_used";
+        off = (int)offsetof(PyDictObject, ma_used);
+    } else if (tp == &PySet_Type || tp == &PyFrozenSet_Type) {
+        field = "set.used";
+        off = (int)offsetof(PySetObject, used);
+    }
+    if (field != NULL) {
+        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, tp, tp->tp_name));
+        ir_ref n = IR_EMIT(r->t, IR_getfield_gc_i, field_descr(r, field, off, 8, 'S'), v.ref);
+        return emit1(r, IR_int_is_true, n);
+    }
+    if (tp->tp_flags & Py_TPFLAGS_HEAPTYPE)
+        (void)_PyType_Lookup(tp, &_Py_ID(__bool__));  /* gives the class a version if it has none */
+    if ((tp->tp_flags & Py_TPFLAGS_HEAPTYPE) && (tp->tp_flags & Py_TPFLAGS_VALID_VERSION_TAG) &&
+        (tp->tp_as_number == NULL || tp->tp_as_number->nb_bool == NULL) &&
+        (tp->tp_as_mapping == NULL || tp->tp_as_mapping->mp_length == NULL) &&
+        (tp->tp_as_sequence == NULL || tp->tp_as_sequence->sq_length == NULL)) {
+        /* (defining __bool__ or __len__ later changes the version) */
+        guard_type_version(r, v, tp, tp->tp_version_tag);
+        return ir_const_int(r->t, 1);
+    }
+    return IR_NONE;
+}
+
 static ir_ref object_truth(fe_recorder *r, int index, rec_val v)
 {
     ir_ref t;
@@ -2789,7 +2848,11 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         bool backward = opcode == POP_JUMP_BACKWARD_IF_FALSE || opcode == POP_JUMP_BACKWARD_IF_TRUE;
         int target = backward ? index + 1 - oparg : next + oparg;
         ir_ref t = truth(r, cv, sp[-1], &c);
-        bool object = false;
+        bool object = false, inline_object = false;
+        if (t == IR_NONE && (cv.kind == FE_K_REF || cv.kind == FE_K_OWNED)) {
+            t = inline_truth(r, cv, sp[-1]);
+            inline_object = t != IR_NONE;
+        }
         if (t == IR_NONE && (cv.kind == FE_K_REF || cv.kind == FE_K_OWNED)) {
             /* Only types whose truth runs no Python code: the recorder must
              * know the direction without calling __bool__ twice. */
@@ -2825,6 +2888,8 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
             r->depth++;  /* the snapshot: before the instruction */
             guard_truth(r, t, truthval);
             r->depth--;
+            if (inline_object && !release_popped(r, cv))
+                return false;
         }
         if (!jumps)
             return true;
@@ -2854,6 +2919,8 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case JUMP_IF_TRUE_OR_POP: {
         bool c;
         ir_ref t = truth(r, TOP(1), sp[-1], &c);
+        if (t == IR_NONE && (TOP(1).kind == FE_K_REF || TOP(1).kind == FE_K_OWNED))
+            t = inline_truth(r, TOP(1), sp[-1]);
         if (t == IR_NONE)
             return abort_unsupported(r, "condition of and/or");
         int truthval = PyObject_IsTrue(sp[-1]);
@@ -2862,10 +2929,8 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
             return abort_unsupported(r, "condition raised");
         }
         guard_truth(r, t, truthval);
-        if ((opcode == JUMP_IF_TRUE_OR_POP) != (bool)truthval) {
-            pop(r);
-            return true;
-        }
+        if ((opcode == JUMP_IF_TRUE_OR_POP) != (bool)truthval)
+            return release_popped(r, pop(r));
         return jump_to(r, next + oparg, false);
     }
     case JUMP_FORWARD:
