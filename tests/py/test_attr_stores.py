@@ -1,4 +1,5 @@
-"""Attribute stores compiled inline (instance values, __slots__ members):
+"""Attribute stores compiled inline (instance values, __slots__ members,
+materialised __dict__s, split or combined, as 3.11's *_WITH_HINT):
 the same results as CPython when the class or the instance changes under the
 loop -- attributes added (insertion order of vars()), deleted, a class
 attribute turned into a data descriptor, `__setattr__` defined, `__class__`
@@ -117,6 +118,60 @@ SNIPPETS = {
                 b.d = D(i) if i % 50 == 0 else b.d
             return log[-3:], len(log)
         print(f(300))
+    """,
+    "materialised_dicts_split_and_combined": """
+        class A:
+            def __init__(self, i):
+                self.x = i
+                self.y = i * 2
+                self.__dict__["z"] = i * 3      # split dict: shares the class's keys
+            def get(self):
+                return self.x + self.y + self.z
+        class C:
+            def __init__(self, i):
+                self.x = i
+                d = self.__dict__
+                d[1] = "int key"                 # general keys: not specialised
+                del d[1]
+                self.y = i
+                self.z = -i
+            def get(self):
+                return self.z
+        class B(A):
+            def get(self):
+                return self.z
+        def f(objs):
+            t = 0
+            for o in objs:
+                t += o.x + o.get() + o.z
+                o.y = o.y + 1
+                o.x = t % 7
+            return t
+        objs = [A(i) for i in range(50)] + [B(i) for i in range(20)]
+        objs += [C(i) for i in range(10)]
+        for k in range(40):
+            r = f(objs)
+        print(r, [o.y for o in objs[:5]], vars(objs[0]), vars(objs[-1]))
+        combined = A(5)
+        for n in range(40):
+            setattr(combined, "extra%d" % n, n)   # grows into a combined dict
+        objs.append(combined)
+        print(f(objs), vars(combined)["extra7"])
+        objs[3].get = lambda: 1000               # the instance shadows the method
+        print(f(objs))
+        A.z = property(lambda self: -1)          # a data descriptor now wins
+        print(f(objs))
+        del objs[0].__dict__["x"]
+        try:
+            f(objs)
+        except AttributeError as e:
+            print("AE", e)
+        objs[2].__dict__ = {"x": 1, "y": 2}      # a new dict, without z
+        try:
+            f(objs[1:])
+        except AttributeError as e:
+            print("AE", e)
+        print(f(objs[3:]))
     """,
 }
 

@@ -1129,6 +1129,21 @@ op_FE_LOAD_ATTR_MODULE: {
     DISPATCH();
 }
 
+op_FE_LOAD_ATTR_WITH_HINT: {
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *owner = TOP();
+    PyDictObject *d;
+    PyObject *res;
+    if (FE_UNLIKELY(Py_TYPE(owner)->tp_version_tag != c->type_version ||
+                    (d = fe_managed_dict(owner)) == NULL ||
+                    (res = fe_hinted_value(d, c->index, NAME(oparg))) == NULL))
+        SPEC_MISS(LOAD_ATTR);
+    TOP() = Py_NewRef(res);
+    Py_DECREF(owner);
+    SKIP_CACHES(LOAD_ATTR);
+    DISPATCH();
+}
+
 op_LOAD_ATTR:
     TRY_SPECIALIZE(fe_specialize_load_attr, TOP());
 generic_LOAD_ATTR: {
@@ -1177,6 +1192,27 @@ op_FE_STORE_ATTR_SLOT: {
     DISPATCH();
 }
 
+op_FE_STORE_ATTR_WITH_HINT: {
+    /* the entry is there: PyDict_SetItem replaces its value (and gives
+     * the dict a new version), running no code but the old value's
+     * release, as the generic path would */
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *owner = TOP();
+    PyDictObject *d;
+    if (FE_UNLIKELY(Py_TYPE(owner)->tp_version_tag != c->type_version ||
+                    (d = fe_managed_dict(owner)) == NULL ||
+                    fe_hinted_value(d, c->index, NAME(oparg)) == NULL))
+        SPEC_MISS(STORE_ATTR);
+    sp -= 2;
+    int err = PyDict_SetItem((PyObject *)d, NAME(oparg), sp[0]);
+    Py_DECREF(sp[0]);
+    Py_DECREF(owner);
+    SKIP_CACHES(STORE_ATTR);
+    if (err != 0)
+        ERROR();
+    DISPATCH();
+}
+
 op_STORE_ATTR:
     TRY_SPECIALIZE(fe_specialize_store_attr, TOP());
 generic_STORE_ATTR: {
@@ -1207,6 +1243,19 @@ op_FE_LOAD_METHOD_WITH_VALUES: {
     if (FE_UNLIKELY(tp->tp_version_tag != c->type_version ||
                     *_PyObject_ManagedDictPointer(self) != NULL ||
                     ((PyHeapTypeObject *)tp)->ht_cached_keys->dk_nentries != c->arg))
+        SPEC_MISS(LOAD_METHOD);
+    TOP() = Py_NewRef(c->value);   /* meth | self */
+    PUSH(self);
+    SKIP_CACHES(LOAD_METHOD);
+    DISPATCH();
+}
+
+op_FE_LOAD_METHOD_WITH_DICT: {
+    fe_attr_cache *c = &jc->acache[*ip];
+    PyObject *self = TOP();
+    PyDictObject *d;
+    if (FE_UNLIKELY(Py_TYPE(self)->tp_version_tag != c->type_version ||
+                    (d = fe_managed_dict(self)) == NULL || !fe_dict_lacks(d, NAME(oparg))))
         SPEC_MISS(LOAD_METHOD);
     TOP() = Py_NewRef(c->value);   /* meth | self */
     PUSH(self);

@@ -2221,6 +2221,62 @@ static rec_val class_attr_value(fe_recorder *r, rec_val v, PyObject *owner, PyOb
 }
 
 /* LOAD_ATTR inline; RECORD_GENERIC when no specialisation applies. */
+/* The instance's materialised __dict__ (a managed dict), guarded to be
+ * there. */
+static ir_ref managed_dict_of(fe_recorder *r, rec_val v)
+{
+    int dd = field_descr(r, "object.dict", -3 * (int)sizeof(PyObject *), 8, 'P');
+    ir_ref dict = IR_EMIT(r->t, IR_getfield_gc_r, dd, v.ref);
+    guard1(r, IR_guard_nonnull, dict);
+    return dict;
+}
+
+/* LOAD/STORE_ATTR_WITH_HINT's checks, per instance (each has a dict of its
+ * own), for its __dict__ `d` as it is now. A split dict: the same shared
+ * keys (they only ever grow, so entry `hint` still has `name`), its
+ * values apart. A combined one: str-keyed with the same layout, entry
+ * `hint` there with `name` as its key. Returns the object holding the
+ * entry's value, at *value_off in it. */
+static ir_ref guard_hinted_entry(fe_recorder *r, rec_val v, PyDictObject *d, int hint,
+                                 PyObject *name, int *value_off)
+{
+    ir_ref dict = managed_dict_of(r, v);
+    PyDictKeysObject *k = d->ma_keys;
+    int dk = field_descr(r, "dict.ma_keys", (int)offsetof(PyDictObject, ma_keys), 8, 'P');
+    ir_ref keys = IR_EMIT(r->t, IR_getfield_gc_r, dk, dict);
+    int dv = field_descr(r, "dict.ma_values", (int)offsetof(PyDictObject, ma_values), 8, 'P');
+    ir_ref values = IR_EMIT(r->t, IR_getfield_gc_r, dv, dict);
+    if (d->ma_values != NULL) {
+        /* (the shared keys live as long as the class, whose version the
+         * caller guarded) */
+        guard2(r, IR_guard_value, keys, ir_const_ptr(r->t, k));
+        guard1(r, IR_guard_nonnull, values);
+        *value_off = hint * (int)sizeof(PyObject *);
+        return values;
+    }
+    guard1(r, IR_guard_isnull, values);
+    /* dk_log2_index_bytes and dk_kind, side by side: where the entries
+     * start, and that they are str-keyed */
+    _Static_assert(offsetof(PyDictKeysObject, dk_kind) ==
+                   offsetof(PyDictKeysObject, dk_log2_index_bytes) + 1, "dict keys layout");
+    int dl = field_descr(r, "dictkeys.index_bytes_and_kind",
+                         (int)offsetof(PyDictKeysObject, dk_log2_index_bytes), 2, 'U');
+    guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dl, keys),
+           ir_const_int(r->t, k->dk_log2_index_bytes | (k->dk_kind << 8)));
+    int dn = field_descr(r, "dictkeys.dk_nentries", (int)offsetof(PyDictKeysObject, dk_nentries), 8, 'S');
+    guard_truth(r, emit2(r, IR_int_gt, IR_EMIT(r->t, IR_getfield_gc_i, dn, keys),
+                         ir_const_int(r->t, hint)), true);
+    PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k) + hint;
+    int key_off = (int)((char *)&e->me_key - (char *)k);
+    char fname[48];
+    snprintf(fname, sizeof fname, "dictkeys.key[%d]", hint);
+    guard2(r, IR_guard_value,
+           IR_EMIT(r->t, IR_getfield_gc_r, field_descr(r, fname, key_off, 8, 'P'), keys),
+           ir_const_ptr(r->t, name));
+    *value_off = (int)((char *)&e->me_value - (char *)k);
+    return keys;
+}
+
 static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
 {
     rec_val v = TOP(1);
@@ -2253,6 +2309,16 @@ static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
         guard1(r, IR_guard_nonnull, res);
         break;
     }
+    case FE_LOAD_ATTR_WITH_HINT: {
+        guard_type_version(r, v, tp, c.type_version);
+        int off;
+        ir_ref holder = guard_hinted_entry(r, v, fe_managed_dict(owner), c.index, name, &off);
+        char fname[48];
+        snprintf(fname, sizeof fname, "dict.value[%d]", (int)c.index);
+        res = IR_EMIT(r->t, IR_getfield_gc_r, field_descr(r, fname, off, 8, 'P'), holder);
+        guard1(r, IR_guard_nonnull, res);
+        break;
+    }
     case FE_LOAD_ATTR_MODULE:
         guard_module_dict(r, v, owner, &c);
         pop(r);
@@ -2279,6 +2345,37 @@ static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
  * before the instruction); then the value moves into the object and the
  * old one is released -- in the loop's own frame after a frame sync, as
  * it may run a finalizer. */
+/* STORE_ATTR_WITH_HINT: the entry checked, the dict's own store replaces
+ * the value (giving the dict a new version, as CPython's store does) and
+ * hands the old one back, released after a frame sync as it may run a
+ * finalizer. */
+static int record_store_hinted(fe_recorder *r, int index, rec_val o, rec_val v, PyObject *owner,
+                               PyObject *name, const fe_attr_cache *c)
+{
+    guard_type_version(r, o, Py_TYPE(owner), c->type_version);
+    int off;
+    guard_hinted_entry(r, o, fe_managed_dict(owner), c->index, name, &off);
+    ir_ref dict = managed_dict_of(r, o);
+    bool owned = v.kind == FE_K_OWNED;
+    ir_ref obj = owned ? v.ref : as_object(r, v, &owned);
+    if (obj == IR_NONE)
+        return abort_unsupported(r, "stored value of this kind");
+    int d = call_descr(r, "dict_replace", 'r', "rrr", IR_CALL_CAN_RAISE);
+    ir_ref old = IR_EMIT(r->t, IR_call_r, d,
+                         ir_const_class(r->t, (void *)fe_rt_dict_replace, "dict_replace"),
+                         dict, ir_const_ptr(r->t, name), obj);
+    if (owned)
+        IR_EMIT(r->t, IR_py_decref, -1, obj);  /* the dict took its own */
+    r->depth -= 2;
+    if (!release_popped(r, o))
+        return false;
+    guard_resuming_at(r, -1 - index, IR_guard_nonnull, old);  /* (out of memory) */
+    if (r->level == 0 && !sync_frame(r, index))
+        return false;
+    IR_EMIT(r->t, IR_py_decref, -1, old);
+    return true;
+}
+
 static int record_store_attr(fe_recorder *r, int index, PyObject *owner, PyObject *name)
 {
     rec_val o = TOP(1), v = TOP(2);
@@ -2306,6 +2403,8 @@ static int record_store_attr(fe_recorder *r, int index, PyObject *owner, PyObjec
         dfield = field_descr(r, "slot", (int)c.arg, 8, 'P');
         was_empty = *(PyObject **)((char *)owner + c.arg) == NULL;
         break;
+    case FE_STORE_ATTR_WITH_HINT:
+        return record_store_hinted(r, index, o, v, owner, name, &c);
     default:
         return RECORD_GENERIC;
     }
@@ -2359,6 +2458,18 @@ static int record_load_method(fe_recorder *r, PyObject *owner, PyObject *name)
     case FE_LOAD_METHOD_NO_DICT:
         guard_type_version(r, v, tp, c.type_version);
         break;
+    case FE_LOAD_METHOD_WITH_DICT: {
+        /* the instance's own __dict__ does not shadow the method: looked
+         * up (a call that runs no code) */
+        guard_type_version(r, v, tp, c.type_version);
+        ir_ref dict = managed_dict_of(r, v);
+        int d = call_descr(r, "dict_lacks", 'i', "rr", 0);
+        ir_ref lacks = IR_EMIT(r->t, IR_call_i, d,
+                               ir_const_class(r->t, (void *)fe_rt_dict_lacks, "dict_lacks"),
+                               dict, ir_const_ptr(r->t, name));
+        guard1(r, IR_guard_true, lacks);
+        break;
+    }
     case FE_LOAD_METHOD_MODULE:
         guard_module_dict(r, v, owner, &c);
         pop(r);

@@ -5,6 +5,7 @@
 #include "rt_helpers.h"
 #include "eval.h"
 #include "frames.h"
+#include "specialize.h"
 #include "internal/pycore_dict.h"
 
 /* A Python function's call goes straight to its frame (fe_call_direct);
@@ -196,4 +197,20 @@ PyObject *fe_rt_new_instance(PyTypeObject *tp)
     if (o == NULL)
         PyErr_Clear();  /* the interpreter makes the call again, and raises */
     return o;
+}
+
+int64_t fe_rt_dict_lacks(PyObject *d, PyObject *name)
+{
+    return fe_dict_lacks((PyDictObject *)d, name);
+}
+
+PyObject *fe_rt_dict_replace(PyObject *d, PyObject *name, PyObject *value)
+{
+    PyObject *old = _PyDict_GetItem_KnownHash(d, name, ((PyASCIIObject *)name)->hash);
+    Py_XINCREF(old);
+    if (PyDict_SetItem(d, name, value) < 0) {
+        Py_XDECREF(old);
+        return NULL;
+    }
+    return old != NULL ? old : Py_NewRef(Py_None);
 }

@@ -46,6 +46,14 @@ PyObject *fe_rt_build(int64_t list_n, PyObject *a, PyObject *b, PyObject *c, PyO
 /* An instance's values got their first value at `index` (STORE_ATTR):
  * record it in their insertion order, as CPython's store does. */
 void fe_rt_values_add_order(PyDictValues *values, int64_t index);
+/* 1 when str-keyed dict `d` has no entry for str `name` (fe_dict_lacks),
+ * else 0. Runs no code. */
+int64_t fe_rt_dict_lacks(PyObject *d, PyObject *name);
+/* Stores `value` under `name`, which str-keyed dict `d` has (the trace
+ * checked its entry): returns the value it replaces, a reference the
+ * caller releases (so that no finalizer runs here), NULL (exception set)
+ * when out of memory. */
+PyObject *fe_rt_dict_replace(PyObject *d, PyObject *name, PyObject *value);
 /* A new instance of `tp` as object.__new__ makes it (fe_init_of says
  * that is what calling tp does first). Runs no Python code; NULL without
  * an exception when out of memory (the interpreter makes the call again). */

@@ -97,8 +97,24 @@ static bool module_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
 /* What LOAD_ATTR and STORE_ATTR share: a __slots__ member, or an
  * attribute in the instance's values (where it shadows a class attribute
  * or a non-data descriptor). */
+/* Index of the entry of `name` (that very key object) in the str-keyed
+ * __dict__ of a heap-type instance, where fe_hinted_value finds its value
+ * now; -1 when there is none. */
+static Py_ssize_t dict_entry_index(PyObject *owner, PyDictObject *d, PyObject *name)
+{
+    PyDictKeysObject *k = d->ma_keys;
+    if (!PyDict_CheckExact(d) || !(Py_TYPE(owner)->tp_flags & Py_TPFLAGS_HEAPTYPE) ||
+        k->dk_kind == DICT_KEYS_GENERAL)
+        return -1;
+    PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
+    for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
+        if (e[i].me_key == name)
+            return fe_hinted_value(d, i, name) != NULL ? i : -1;
+    return -1;
+}
+
 static int instance_site(fe_attr_cache *c, PyObject *owner, PyObject *name, bool store,
-                         int slot_op, int values_op)
+                         int slot_op, int values_op, int hint_op)
 {
     PyObject *descr;
     uint32_t version = lookup(Py_TYPE(owner), name, &descr);
@@ -116,6 +132,17 @@ static int instance_site(fe_attr_cache *c, PyObject *owner, PyObject *name, bool
     case D_ABSENT:
     case D_PLAIN:
     case D_METHOD: {
+        PyDictObject *d = fe_managed_dict(owner);
+        if (d != NULL) {
+            /* a materialised __dict__: the entry's index, as a hint
+             * checked at each use (LOAD/STORE_ATTR_WITH_HINT) */
+            Py_ssize_t ix = dict_entry_index(owner, d, name);
+            if (ix < 0 || ix > UINT16_MAX)
+                return 0;
+            c->type_version = version;
+            c->index = (uint16_t)ix;
+            return hint_op;
+        }
         Py_ssize_t ix = shared_index(values_keys(owner), name);
         if (ix < 0)
             return 0;
@@ -134,7 +161,8 @@ int fe_specialize_load_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
         return module_attr(c, owner, name) ? FE_LOAD_ATTR_MODULE : 0;
     if (Py_TYPE(owner)->tp_getattro != PyObject_GenericGetAttr || !PyUnicode_CheckExact(name))
         return 0;
-    return instance_site(c, owner, name, false, FE_LOAD_ATTR_SLOT, FE_LOAD_ATTR_INSTANCE_VALUE);
+    return instance_site(c, owner, name, false, FE_LOAD_ATTR_SLOT, FE_LOAD_ATTR_INSTANCE_VALUE,
+                         FE_LOAD_ATTR_WITH_HINT);
 }
 
 int fe_specialize_load_method(fe_attr_cache *c, PyObject *owner, PyObject *name)
@@ -148,6 +176,17 @@ int fe_specialize_load_method(fe_attr_cache *c, PyObject *owner, PyObject *name)
     uint32_t version = lookup(tp, name, &descr);
     if (version == 0 || classify(descr, false) != D_METHOD)
         return 0;
+    PyDictObject *d = fe_managed_dict(owner);
+    if (d != NULL) {
+        /* a materialised __dict__ without that name (looked up at each
+         * use, as instances have dicts of their own) */
+        if (!PyDict_CheckExact(d) || !(tp->tp_flags & Py_TPFLAGS_HEAPTYPE) ||
+            !fe_dict_lacks(d, name))
+            return 0;
+        c->type_version = version;
+        c->value = descr;
+        return FE_LOAD_METHOD_WITH_DICT;
+    }
     if (tp->tp_flags & Py_TPFLAGS_MANAGED_DICT) {
         /* no instance attribute of that name now, and none can appear
          * while the shared keys do not grow */
@@ -170,7 +209,8 @@ int fe_specialize_store_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
 {
     if (Py_TYPE(owner)->tp_setattro != PyObject_GenericSetAttr || !PyUnicode_CheckExact(name))
         return 0;
-    return instance_site(c, owner, name, true, FE_STORE_ATTR_SLOT, FE_STORE_ATTR_INSTANCE_VALUE);
+    return instance_site(c, owner, name, true, FE_STORE_ATTR_SLOT, FE_STORE_ATTR_INSTANCE_VALUE,
+                         FE_STORE_ATTR_WITH_HINT);
 }
 
 /* The next keys version we hand out: from the top, down to the middle of

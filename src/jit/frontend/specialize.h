@@ -8,13 +8,15 @@
 #define JIT_FE_SPECIALIZE_H
 
 #include "cpython.h"
+#include "internal/pycore_dict.h"
 #include "internal/pycore_moduleobject.h"
 
 typedef struct {
     uint32_t type_version;   /* the owner type's tp_version_tag the entry holds for */
     uint16_t counter;        /* generic: executions before the next attempt;
                                 specialised: misses before it is given up */
-    uint16_t index;          /* instance values: index in the shared keys */
+    uint16_t index;          /* instance values: index in the shared keys;
+                                with hint: index of the entry in the instance dict */
     Py_ssize_t arg;          /* slot: member offset; method: shared keys' dk_nentries */
     uint64_t dict_version;   /* module attribute: the module dict's ma_version_tag */
     PyObject *value;         /* borrowed: the method, or the module attribute, kept
@@ -47,6 +49,40 @@ uint32_t fe_dict_keys_version(PyDictObject *d);
  * `name` -- a str-keyed combined dict whose entry for it has that very
  * key object -- or -1. Stays valid while the keys keep their version. */
 Py_ssize_t fe_dict_value_offset(PyDictObject *d, PyObject *name);
+
+/* The materialised __dict__ of a heap-type instance with a managed dict
+ * (3.11 keeps it beside the values pointer), or NULL. */
+static inline PyDictObject *fe_managed_dict(PyObject *owner)
+{
+    return (Py_TYPE(owner)->tp_flags & Py_TPFLAGS_MANAGED_DICT)
+               ? (PyDictObject *)*_PyObject_ManagedDictPointer(owner) : NULL;
+}
+
+/* The value of entry `hint` of a str-keyed dict when its key is `name`
+ * (borrowed), else NULL: LOAD_ATTR_WITH_HINT's check, for a combined dict
+ * or (unlike 3.11's) a split one, whose values are apart. */
+static inline PyObject *fe_hinted_value(PyDictObject *d, Py_ssize_t hint, PyObject *name)
+{
+    PyDictKeysObject *k = d->ma_keys;
+    if (hint >= k->dk_nentries || k->dk_kind == DICT_KEYS_GENERAL ||
+        (d->ma_values != NULL) != (k->dk_kind == DICT_KEYS_SPLIT))
+        return NULL;
+    PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k) + hint;
+    if (e->me_key != name)
+        return NULL;
+    return d->ma_values != NULL ? d->ma_values->values[hint] : e->me_value;
+}
+
+/* Whether str-keyed dict `d` has no entry for str `name` (false for a
+ * dict with other keys, whose lookup could run __eq__): the instance
+ * does not shadow the method LOAD_METHOD_WITH_DICT found. */
+static inline bool fe_dict_lacks(PyDictObject *d, PyObject *name)
+{
+    Py_hash_t h = ((PyASCIIObject *)name)->hash;
+    if (d->ma_keys->dk_kind == DICT_KEYS_GENERAL || h == -1)
+        return false;
+    return _PyDict_GetItem_KnownHash((PyObject *)d, name, h) == NULL;  /* (cannot fail) */
+}
 
 /* The private opcode for this site with `owner` on the stack, its entry
  * filled in; 0 when no specialisation applies. Never raises, never runs
