@@ -672,7 +672,7 @@ TEST(ir_verify_catches_broken_traces)
     ir_snap_frame(t, NULL, 0, 1)[0] = (ir_slot){i0, IR_BOX_FLOAT};
     IR_GUARD(t, IR_guard_true, ir_snap_end(t), i0);
     CHECK_EQ_INT(ir_verify(t, err, sizeof err), -1);
-    CHECK_STR(err, "op 3 (guard_true): snapshot frame 0 slot 0 is invalid");
+    CHECK_STR(err, "op 3 (guard_true): snapshot frame 0 slot 0 is invalid (kind 3, type i)");
     ir_trace_free(t);
 }
 

@@ -793,6 +793,11 @@ static int64_t c_many(int64_t a, double x, int64_t b, double y, int64_t c, doubl
 {
     return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + (int64_t)(x * 10 + y * 100 + z * 1000 + w * 10000);
 }
+static int64_t c_nine(int64_t a, int64_t b, int64_t c, int64_t d, int64_t e, int64_t f,
+                      int64_t g, int64_t h, int64_t i)
+{
+    return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * g + 8 * h + 9 * i;
+}
 static int64_t ncalls;
 static void c_count(void) { ncalls++; }
 /* a callee that trashes every caller-saved register it may */
@@ -813,9 +818,10 @@ static const ir_named_descr call_descrs[] = {
     {"d_many", {.kind = IR_DESCR_CALL, .flag = 'i', .size = 8, .argtypes = "ifififiiif"}},
     {"d_count", {.kind = IR_DESCR_CALL, .flag = 'v', .size = 0, .argtypes = ""}},
     {"d_trash", {.kind = IR_DESCR_CALL, .flag = 'f', .size = 8, .argtypes = "f"}},
+    {"d_nine", {.kind = IR_DESCR_CALL, .flag = 'i', .size = 8, .argtypes = "iiiiiiiii"}},
     {NULL},
 };
-static ir_named_ptr call_ptrs[6];
+static ir_named_ptr call_ptrs[7];
 static ir_parse_env call_env = {call_descrs, call_ptrs};
 
 static void init_call_env(void)
@@ -825,6 +831,32 @@ static void init_call_env(void)
     call_ptrs[2] = (ir_named_ptr){"many", (void *)(uintptr_t)c_many};
     call_ptrs[3] = (ir_named_ptr){"count", (void *)(uintptr_t)c_count};
     call_ptrs[4] = (ir_named_ptr){"trash", (void *)(uintptr_t)c_trash};
+    call_ptrs[5] = (ir_named_ptr){"nine", (void *)(uintptr_t)c_nine};
+}
+
+TEST(x64_call_with_stack_arguments)
+{
+    /* int args 7..9 go on the stack; their sources include registers that
+     * the register arguments overwrite, constants, and values live after
+     * the call */
+    init_call_env();
+    ir_trace *t;
+    jit_loop *L = build("[i0, i1, i2, i3]\n"
+                        "i4 = int_add(i0, i1)\n"
+                        "i5 = call_i(ConstClass(nine), i3, i2, i1, i0, i4, 6, i0, 100000000000, i2, descr=d_nine)\n"
+                        "i6 = call_i(ConstClass(nine), i5, i4, i3, i2, i1, i0, i5, i4, i3, descr=d_nine)\n"
+                        "finish(i5, i6, i0, i1, i2, i3, i4)\n", &call_env, &t, failed_);
+    if (!L)
+        return;
+    uint64_t in[4] = {1, 2, 3, 4};
+    CHECK_EQ_INT(run(L, in), 0);
+    int64_t i5 = c_nine(4, 3, 2, 1, 3, 6, 1, 100000000000, 3);
+    CHECK_EQ_INT(out(t, L, 0, 0), i5);
+    CHECK_EQ_INT(out(t, L, 0, 1), c_nine(i5, 3, 4, 3, 2, 1, i5, 3, 4));
+    for (int k = 0; k < 4; k++)
+        CHECK_EQ_INT(out(t, L, 0, 2 + k), k + 1);
+    CHECK_EQ_INT(out(t, L, 0, 6), 3);
+    release(L, t);
 }
 
 TEST(x64_calls_with_int_and_float_args)

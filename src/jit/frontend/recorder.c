@@ -178,7 +178,7 @@ static bool is_unboxed(int k)
 
 static char ir_type_of(fe_kind k)
 {
-    return k == FE_K_FLOAT ? 'f' : k == FE_K_REF || k == FE_K_NONE ? 'r' : 'i';
+    return k == FE_K_FLOAT ? 'f' : k == FE_K_REF || k == FE_K_OWNED || k == FE_K_NONE ? 'r' : 'i';
 }
 
 /* A constant for a Python object, by its kind. The trace does not own
@@ -1420,10 +1420,10 @@ static bool residual(fe_recorder *r, int index, int next, void *fn, const char *
                      const rec_val *vals, int nvals, const int64_t *extra, int nextra,
                      int npop, char res_type, ir_ref *out)
 {
-    ir_ref args[12];
-    bool owned[10];
-    char types[12];
-    if (nvals + nextra > 9)
+    ir_ref args[16];
+    bool owned[14];
+    char types[16];
+    if (nvals + nextra > 13)  /* (the backend's limit: 14 with the function) */
         return abort_unsupported(r, "call with too many arguments");
     args[0] = ir_const_class(r->t, fn, name);
     for (int k = 0; k < nvals; k++) {
@@ -1709,7 +1709,7 @@ static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int
     PyObject *kwnames = r->kwnames;
     r->kwnames = NULL;
     if (total > FE_RT_CALL_MAX)
-        return abort_unsupported(r, "call with more than 6 arguments");
+        return abort_unsupported(r, "call with more than 10 arguments");
     rec_val vals[2 + FE_RT_CALL_MAX];
     if (total <= 4 && kwnames == NULL) {
         for (int k = 0; k <= total; k++)
@@ -3156,6 +3156,22 @@ static void report_disagreement(fe_recorder *r, int start, int opcode, const cha
     fflush(check_log);
 }
 
+/* Whether an inlined call's frame (real while recording: the interpreter
+ * runs the call) has a frame object that something else holds (a local
+ * holding sys._getframe(), a stored traceback). In machine code that
+ * frame exists only around residual calls, and such an object would keep
+ * a copy of it taken when the call returned, where CPython's shows the
+ * live frame: leave such calls to the interpreter. */
+static bool frame_escaped(const fe_recorder *r)
+{
+    for (int i = 1; i <= r->level; i++) {
+        const _PyInterpreterFrame *f = i == r->level ? r->frame : r->callers[i].frame;
+        if (f != NULL && f->frame_obj != NULL && Py_REFCNT(f->frame_obj) > 1)
+            return true;
+    }
+    return false;
+}
+
 bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
                   int opcode, int oparg)
 {
@@ -3173,6 +3189,8 @@ bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int
             return abort_unsupported(r, "the interpreter did not inline a call the trace inlines");
     }
     r->frame = frame;
+    if (r->level > 0 && frame_escaped(r))
+        return abort_unsupported(r, "a frame object of an inlined call outlives the call that made it");
     if (++r->ninstrs > 1 && start == r->header && r->level == 0)
         return abort_bad_loop(r, "came back to the header without a back-edge");
     if (r->t->nops > rt.param_int[RT_PARAM_trace_limit]) {

@@ -50,10 +50,11 @@ PyObject *fe_rt_call4(PyObject *f, PyObject *a, PyObject *b, PyObject *c, PyObje
     return call(f, args, 4);
 }
 
-PyObject *fe_rt_call_vec(PyObject *f, PyObject *kwnames, PyObject *a, PyObject *b, PyObject *c,
-                         PyObject *d, PyObject *e, PyObject *g, int64_t n)
+PyObject *fe_rt_call_vec(PyObject *f, PyObject *kwnames, PyObject *a0, PyObject *a1, PyObject *a2,
+                         PyObject *a3, PyObject *a4, PyObject *a5, PyObject *a6, PyObject *a7,
+                         PyObject *a8, PyObject *a9, int64_t n)
 {
-    PyObject *args[FE_RT_CALL_MAX] = {a, b, c, d, e, g};
+    PyObject *args[FE_RT_CALL_MAX] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9};
     size_t npos = (size_t)n - (kwnames != NULL ? (size_t)PyTuple_GET_SIZE(kwnames) : 0);
     return PyObject_Vectorcall(f, args, npos, kwnames);
 }

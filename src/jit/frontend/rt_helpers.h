@@ -12,9 +12,10 @@ PyObject *fe_rt_call3(PyObject *f, PyObject *a, PyObject *b, PyObject *c);
 PyObject *fe_rt_call4(PyObject *f, PyObject *a, PyObject *b, PyObject *c, PyObject *d);
 /* A call with up to FE_RT_CALL_MAX arguments, the last ones named by
  * `kwnames` (NULL: none), as CALL after KW_NAMES; unused arguments NULL. */
-#define FE_RT_CALL_MAX 6
-PyObject *fe_rt_call_vec(PyObject *f, PyObject *kwnames, PyObject *a, PyObject *b, PyObject *c,
-                         PyObject *d, PyObject *e, PyObject *g, int64_t n);
+#define FE_RT_CALL_MAX 10
+PyObject *fe_rt_call_vec(PyObject *f, PyObject *kwnames, PyObject *a0, PyObject *a1, PyObject *a2,
+                         PyObject *a3, PyObject *a4, PyObject *a5, PyObject *a6, PyObject *a7,
+                         PyObject *a8, PyObject *a9, int64_t n);
 /* BUILD_SLICE (step NULL: none); runs no Python code. */
 PyObject *fe_rt_build_slice(PyObject *start, PyObject *stop, PyObject *step);
 /* LIST_EXTEND by an exact tuple or list: runs no Python code; -1 with

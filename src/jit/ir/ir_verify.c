@@ -65,7 +65,7 @@ static int check_snapshot(const ir_trace *t, ir_ref r, char *err, size_t n)
             default: ok = ty == 'r'; break;
             }
             if (!ok || (v != IR_NONE && !valid_value(t, v, r)))
-                return bad(t, r, err, n, "snapshot frame %u slot %d is invalid", f, i);
+                return bad(t, r, err, n, "snapshot frame %u slot %d is invalid (kind %d, type %c)", f, i, slots[i].kind, ty ? ty : '-');
         }
     }
     return 0;

@@ -1,6 +1,6 @@
 /* backend/x64/x64_call: calls out of compiled code (System V: int/ref args
- * in rdi rsi rdx rcx r8 r9, doubles in xmm0-7, result in rax / xmm0, rsp
- * 16-byte aligned) with the caller-saved registers that are live across
+ * in rdi rsi rdx rcx r8 r9 then on the stack, doubles in xmm0-7, result in
+ * rax / xmm0, rsp 16-byte aligned) with the caller-saved registers that are live across
  * the call saved on the stack around it; and py_incref / py_decref, whose
  * deallocation path is such a call. */
 #include "x64_ctx.h"
@@ -20,11 +20,20 @@ void x64_call_enter(x64_ctx *c, ir_ref at, call_save *s, jit_loc fn, int nargs,
             s->saved[s->n++] = l;
     }
     bool indirect = fn.kind != JIT_LOC_CONST;
-    s->frame = ((s->n + indirect) * 8 + 15) & ~15;
+    if (nargs > 14) {
+        x64_fail(c, "op %d: call with more than 14 arguments", at);
+        return;
+    }
+    int nint = 0;
+    for (int i = 0; i < nargs; i++)
+        nint += types[i] != 'f';
+    int nstack = nint > 6 ? nint - 6 : 0;
+    s->base = 8 * nstack;
+    s->frame = (s->base + (s->n + indirect) * 8 + 15) & ~15;
     if (s->frame)
         x64_alu_ri(b, X64_SUB, X64_RSP, s->frame);
     for (int i = 0; i < s->n; i++) {
-        x64_mem m = x64_m(X64_RSP, 8 * i);
+        x64_mem m = x64_m(X64_RSP, s->base + 8 * i);
         if (s->saved[i].kind == JIT_LOC_GPR)
             x64_store(b, m, (x64_reg)s->saved[i].index);
         else
@@ -32,33 +41,32 @@ void x64_call_enter(x64_ctx *c, ir_ref at, call_save *s, jit_loc fn, int nargs,
     }
     if (indirect) {
         x64_move(b, x64_loc_gpr(X64_TMP2), fn);
-        x64_store(b, x64_m(X64_RSP, 8 * s->n), X64_TMP2);
+        x64_store(b, x64_m(X64_RSP, s->base + 8 * s->n), X64_TMP2);
     }
     static const x64_reg iregs[6] = {X64_RDI, X64_RSI, X64_RDX, X64_RCX, X64_R8, X64_R9};
-    jit_loc dst[16];
-    int ni = 0, nf = 0;
-    if (nargs > 14) {
-        x64_fail(c, "op %d: call with more than 14 arguments", at);
-        return;
-    }
+    jit_loc dst[16], src[16];
+    int nreg = 0, ni = 0, nf = 0;
     for (int i = 0; i < nargs; i++) {
         if (types[i] == 'f') {
             if (nf == 8) {
                 x64_fail(c, "op %d: call with more than 8 float arguments", at);
                 return;
             }
-            dst[i] = x64_loc_xmm((x64_xmm)nf++);
+            dst[nreg] = x64_loc_xmm((x64_xmm)nf++);
+            src[nreg++] = args[i];
+        } else if (ni < 6) {
+            dst[nreg] = x64_loc_gpr(iregs[ni++]);
+            src[nreg++] = args[i];
         } else {
-            if (ni == 6) {
-                x64_fail(c, "op %d: call with more than 6 int/ref arguments", at);
-                return;
-            }
-            dst[i] = x64_loc_gpr(iregs[ni++]);
+            /* a stack argument, stored before the registers move (its
+             * source may be one of them); r11 carries it */
+            x64_move(b, x64_loc_gpr(X64_TMP2), args[i]);
+            x64_store(b, x64_m(X64_RSP, 8 * (ni++ - 6)), X64_TMP2);
         }
     }
-    x64_parallel_move(b, dst, args, nargs);
+    x64_parallel_move(b, dst, src, nreg);
     if (indirect) {
-        x64_call_m(b, x64_m(X64_RSP, 8 * s->n));
+        x64_call_m(b, x64_m(X64_RSP, s->base + 8 * s->n));
     } else {
         x64_mov_ri(b, X64_TMP2, (int64_t)fn.value);
         x64_call_r(b, X64_TMP2);
@@ -68,7 +76,7 @@ void x64_call_enter(x64_ctx *c, ir_ref at, call_save *s, jit_loc fn, int nargs,
 void x64_call_leave(x64_ctx *c, const call_save *s)
 {
     for (int i = 0; i < s->n; i++) {
-        x64_mem m = x64_m(X64_RSP, 8 * i);
+        x64_mem m = x64_m(X64_RSP, s->base + 8 * i);
         if (s->saved[i].kind == JIT_LOC_GPR)
             x64_load(&c->b, (x64_reg)s->saved[i].index, m);
         else

@@ -147,10 +147,13 @@ void x64_take_values(x64_alloc *a, int nops, jit_values *v);
 /* ---- calls (x64_call.c) ---- */
 
 /* The caller-saved registers live across a call at `at`, saved on the
- * stack (with room for an indirect function address) around it. */
+ * stack (with room for an indirect function address) around it, above
+ * the call's stack arguments (System V: int/ref arguments after the
+ * sixth, at rsp when it calls). */
 typedef struct {
     jit_loc saved[JIT_NGPR + JIT_NXMM];
     int n, frame;
+    int base;   /* offset of the saved registers from rsp: the stack arguments' size */
 } call_save;
 
 /* Saves, moves the args (types: 'i', 'r', 'f' each) into place, calls fn
