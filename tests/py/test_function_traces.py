@@ -146,6 +146,18 @@ SNIPPETS = {
         except RecursionError as e:
             print("RecursionError", e)
     """,
+    "guard_fails_inside_call_inlined_into_a_directly_called_trace": """
+        def helper(x, k):
+            if k % 37 == 0:
+                return [x, k]          # the rare path: a guard inside the inlined call
+            return x + k
+        def rec(n, x):
+            if n == 0:
+                return 0
+            y = helper(x, n)
+            return rec(n - 1, x) + (y if type(y) is int else len(y))
+        print([rec(60, i) for i in range(40)])
+    """,
     "methods_and_init": """
         class V:
             def __init__(self, x, y):

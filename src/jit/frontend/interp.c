@@ -306,6 +306,10 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
         run_pc = ran->pc;
         run_sp = ran->sp;
         run_inner = ran->inner;
+        /* a guard in an inlined call: this frame waits at its CALL, with
+         * the stack deopt left it (which LOAD_FRAME hid) */
+        if (run_inner != frame)
+            frame->stacktop = (int)(sp - frame->localsplus);
         goto loop_ran;
     }
     if (at_func_entry)
