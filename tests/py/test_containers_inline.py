@@ -1,5 +1,6 @@
 """List iteration, list item stores, float-vs-int comparisons and class
-attribute loads compiled inline: the same results as CPython when the list
+attribute loads compiled inline (and f-strings, dict displays, `del x[i]`,
+star calls and nested functions as residual calls): the same results as CPython when the list
 changes while it is iterated, items change type, a store's old item has a
 finalizer, a class attribute is rebound, and around NaN and large ints.
 JIT off vs on, a loop compiled."""
@@ -307,6 +308,61 @@ SNIPPETS = {
         P.__len__ = lambda self: 0
         out += [count(k * 50) for k in kinds]
         print(out, count(sum(kinds, [])))
+    """,
+    "fstrings_dict_displays_del_star_calls_lambdas": """
+        class R:
+            def __repr__(self):
+                return "R!"
+            def __format__(self, spec):
+                return "F" + spec
+        def fstrings(n):
+            out = []
+            for i in range(n):
+                s = "x" * (i % 3)
+                out.append(f"{i}:{i * 0.5:.2f}|{s!r}|{i:>4}|{i % 2 == 0}|{None}")
+            return out
+        def fobjects(n, r):
+            out = []
+            for i in range(n):
+                out.append(f"{r!r}{r:spec}{i}")
+            return out
+        def dicts(n):
+            t = 0
+            for i in range(n):
+                d = {"a": i, "b": i * 2, 3: "three"}
+                e = {**d}
+                del e["a"]
+                t += len(d) + len(e)
+            return t
+        def star(n):
+            def h(a, b, c=0, **kw):
+                return a + b + c + len(kw)
+            t = 0
+            args = (1, 2)
+            kw = {"c": 3, "z": 4}
+            for i in range(n):
+                t += h(*args, **kw)
+            for i in range(n):
+                t += h(*args)
+            return t
+        def lambdas(n):
+            t = 0
+            for i in range(n):
+                g = lambda y, k=i: y + k
+                t += g(1)
+            return t
+        def errors(n):
+            out = []
+            for i in range(n):
+                try:
+                    d = {"k": i}
+                    del d["nope" if i % 50 == 49 else "k"]
+                    out.append(f"{i:{'d' if i % 70 else 'q'}}")
+                except (KeyError, ValueError) as e:
+                    out.append((type(e).__name__, str(e)))
+            return out
+        print(fstrings(300)[-3:], fobjects(300, R())[-1], dicts(300), star(300), lambdas(300))
+        print(errors(300)[-10:])
     """,
 }
 

@@ -2107,7 +2107,7 @@ static bool record_unpack(fe_recorder *r, PyObject *seq, int n)
 static bool record_build(fe_recorder *r, bool list, int n)
 {
     if (n > FE_RT_BUILD_MAX)
-        return abort_unsupported(r, "BUILD_TUPLE / BUILD_LIST of more than 5 items");
+        return abort_unsupported(r, "BUILD_TUPLE / BUILD_LIST of more than 12 items");
     ir_ref args[2 + FE_RT_BUILD_MAX];
     bool owned[FE_RT_BUILD_MAX];
     args[0] = ir_const_class(r->t, (void *)fe_rt_build, "build");
@@ -2123,7 +2123,9 @@ static bool record_build(fe_recorder *r, bool list, int n)
         if (args[2 + k] == IR_NONE)
             return abort_unsupported(r, "item of this kind");
     }
-    int d = call_descr(r, list ? "build_list" : "build_tuple", 'r', "irrrrr", 0);
+    char types[2 + FE_RT_BUILD_MAX] = "i";
+    memset(types + 1, 'r', FE_RT_BUILD_MAX);
+    int d = call_descr(r, list ? "build_list" : "build_tuple", 'r', types, 0);
     ir_ref res = ir_emit(r->t, IR_call_r, args, 2 + FE_RT_BUILD_MAX, d);
     guard1(r, IR_guard_nonnull, res);  /* out of memory: the interpreter redoes it */
     for (int k = 0; k < n; k++)
@@ -2623,7 +2625,11 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
     if (slots == NULL)
         return abort_bad_loop(r, "out of memory");
     bool uses_defaults = total < argcount;
-    if (!keep_alive(r, (PyObject *)co) || (uses_defaults && !keep_alive(r, defaults))) {
+    /* Defaults of a function known as a constant are constants too (its
+     * defaults guarded); a function made anew each time (a lambda with
+     * `k=i`) has its defaults read from it. */
+    bool fixed_defaults = uses_defaults && ir_is_const(fv.ref);
+    if (!keep_alive(r, (PyObject *)co) || (fixed_defaults && !keep_alive(r, defaults))) {
         free(slots);
         return abort_bad_loop(r, "out of memory");
     }
@@ -2645,11 +2651,20 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
         guard2(r, IR_guard_class, fref, ir_const_class(r->t, &PyFunction_Type, "function"));
     int dco = field_descr(r, "function.func_code", (int)offsetof(PyFunctionObject, func_code), 8, 'P');
     guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, dco, fref), ir_const_ptr(r->t, co));
+    ir_ref dflt = IR_NONE;
     if (uses_defaults) {
         int ddf = field_descr(r, "function.func_defaults",
                               (int)offsetof(PyFunctionObject, func_defaults), 8, 'P');
-        guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_r, ddf, fref),
-               ir_const_ptr(r->t, defaults));
+        dflt = IR_EMIT(r->t, IR_getfield_gc_r, ddf, fref);
+        if (fixed_defaults) {
+            guard2(r, IR_guard_value, dflt, ir_const_ptr(r->t, defaults));
+        } else {
+            /* (a function's defaults are a tuple, or NULL) */
+            guard1(r, IR_guard_nonnull, dflt);
+            int dsz = field_descr(r, "tuple.ob_size", (int)offsetof(PyVarObject, ob_size), 8, 'S');
+            guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dsz, dflt),
+                   ir_const_int(r->t, ndefaults));
+        }
     }
     int k = 0;
     if (tp != NULL) {
@@ -2676,8 +2691,21 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
         if (fv.kind != FE_K_OWNED)
             IR_EMIT(r->t, IR_py_incref, -1, fv.ref);
     }
-    for (; k < argcount; k++)
-        slots[k] = const_of(r, PyTuple_GET_ITEM(defaults, k - (argcount - ndefaults)));
+    for (; k < argcount; k++) {
+        int j = k - (argcount - ndefaults);
+        if (fixed_defaults) {
+            slots[k] = const_of(r, PyTuple_GET_ITEM(defaults, j));
+            continue;
+        }
+        /* the frame's own reference, as CPython's frame takes one */
+        char fname[40];
+        snprintf(fname, sizeof fname, "tuple.ob_item[%d]", j);
+        int di = field_descr(r, fname, (int)(offsetof(PyTupleObject, ob_item) + sizeof(PyObject *) * (size_t)j),
+                             8, 'P');
+        ir_ref item = IR_EMIT(r->t, IR_getfield_gc_r, di, dflt);
+        IR_EMIT(r->t, IR_py_incref, -1, item);
+        slots[k] = (rec_val){item, FE_K_OWNED, true};
+    }
     r->callers[r->level++] = (rec_frame){r->code, r->jc, r->func, r->init, r->nlocalsplus, r->depth,
                                          r->slots, r->frame, next};
     r->code = co;
@@ -2767,6 +2795,128 @@ static bool store_fast_inlined(fe_recorder *r, int k)
         }
     IR_EMIT(r->t, IR_py_decref, -1, old.ref);
     return true;
+}
+
+/* Instructions that build an object or delete an item, as residual
+ * calls: quiet (no frame sync) when what they touch runs no Python code
+ * -- formatting an atomic value, joining strs, a dict of atomic keys
+ * (their hash and == are C code), a new function. */
+static bool record_building(fe_recorder *r, int index, int next, PyObject **sp, int opcode,
+                            int oparg)
+{
+    rec_val vals[2 * FE_RT_BUILD_MAP_MAX + 1];
+    rec_val null = {ir_const_ptr(r->t, NULL), FE_K_REF};
+    int64_t extra = oparg;
+    switch (opcode) {
+    case FORMAT_VALUE: {
+        bool spec = (oparg & FVS_MASK) == FVS_HAVE_SPEC;
+        PyObject *value = sp[-1 - spec];
+        vals[0] = TOP(1 + spec);
+        vals[1] = spec ? TOP(1) : null;
+        /* (not bytes: str(b'') may warn, with -b, and warnings run code) */
+        if (atomic(value) && !PyBytes_CheckExact(value) && (!spec || PyUnicode_CheckExact(sp[-1]))) {
+            guard_exact(r, vals[0], value);
+            if (spec)
+                guard_exact(r, vals[1], sp[-1]);
+            r->quiet = true;
+        }
+        return residual(r, index, next, (void *)fe_rt_format_value, "format_value", vals, 2, &extra,
+                        1, 1 + spec, 'r', NULL);
+    }
+    case BUILD_STRING:
+        if (oparg > FE_RT_BUILD_STRING_MAX)
+            return abort_unsupported(r, "f-string of more than 12 parts");
+        for (int k = 0; k < FE_RT_BUILD_STRING_MAX; k++)
+            vals[k] = k < oparg ? TOP(oparg - k) : null;
+        r->quiet = true;  /* (strs only: what FORMAT_VALUE and constants make) */
+        return residual(r, index, next, (void *)fe_rt_build_string, "build_string", vals,
+                        FE_RT_BUILD_STRING_MAX, &extra, 1, oparg, 'r', NULL);
+    case BUILD_MAP: {
+        if (oparg > FE_RT_BUILD_MAP_MAX)
+            return abort_unsupported(r, "dict display of more than 5 items");
+        bool quiet = true;
+        for (int k = 0; k < 2 * FE_RT_BUILD_MAP_MAX; k++) {
+            vals[k] = k < 2 * oparg ? TOP(2 * oparg - k) : null;
+            if (k < 2 * oparg && k % 2 == 0)
+                quiet &= atomic(sp[-(2 * oparg - k)]);
+        }
+        if (quiet) {
+            for (int k = 0; k < oparg; k++)
+                guard_exact(r, vals[2 * k], sp[-(2 * oparg - 2 * k)]);
+            r->quiet = true;
+        }
+        return residual(r, index, next, (void *)fe_rt_build_map, "build_map", vals,
+                        2 * FE_RT_BUILD_MAP_MAX, &extra, 1, 2 * oparg, 'r', NULL);
+    }
+    case BUILD_CONST_KEY_MAP: {
+        PyObject *keys = sp[-1];
+        if (oparg > FE_RT_CONST_KEY_MAP_MAX || !PyTuple_CheckExact(keys) ||
+            PyTuple_GET_SIZE(keys) != oparg || !ir_is_const(TOP(1).ref))
+            return abort_unsupported(r, "dict display of this kind");
+        bool quiet = true;
+        vals[0] = TOP(1);
+        for (int k = 0; k < FE_RT_CONST_KEY_MAP_MAX; k++) {
+            vals[1 + k] = k < oparg ? TOP(1 + oparg - k) : null;
+            if (k < oparg)
+                quiet &= atomic(PyTuple_GET_ITEM(keys, k));
+        }
+        r->quiet = quiet;  /* (the keys are a constant) */
+        return residual(r, index, next, (void *)fe_rt_build_const_key_map, "build_const_key_map",
+                        vals, 1 + FE_RT_CONST_KEY_MAP_MAX, NULL, 0, oparg + 1, 'r', NULL);
+    }
+    case DELETE_SUBSCR:
+        vals[0] = TOP(2);
+        vals[1] = TOP(1);
+        return residual(r, index, next, (void *)fe_rt_delitem, "delitem", vals, 2, NULL, 0, 2, 'i',
+                        NULL);
+    case DICT_UPDATE:
+    case DICT_MERGE: {
+        /* the dict being built stays on the stack, so does the callable
+         * (DICT_MERGE: NULL|func|args|dict, or func|self|...): borrowed
+         * from there for the call */
+        bool merge = opcode == DICT_MERGE;
+        vals[0] = TOP(oparg + 1);
+        vals[1] = TOP(1);
+        vals[2] = merge ? TOP(oparg + 3) : null;
+        for (int k = 0; k < 3; k += 2) {
+            if (vals[k].kind == FE_K_OWNED)
+                vals[k].kind = FE_K_REF;
+            if (vals[k].kind != FE_K_REF)
+                return abort_unsupported(r, "DICT_MERGE of this kind");
+        }
+        return residual(r, index, next,
+                        merge ? (void *)fe_rt_dict_merge : (void *)fe_rt_dict_update,
+                        merge ? "dict_merge" : "dict_update", vals, 2 + merge, NULL, 0, 1, 'i', NULL);
+    }
+    case CALL_FUNCTION_EX: {
+        /* NULL | func | args tuple | kwargs dict (oparg & 1) */
+        bool kw = oparg & 1;
+        PyObject *args = sp[-1 - kw];
+        if (!PyTuple_CheckExact(args) || (kw && !PyDict_CheckExact(sp[-1])) ||
+            TOP(3 + kw).kind != FE_K_NONE)
+            return abort_unsupported(r, "CALL_FUNCTION_EX of this kind");
+        vals[0] = TOP(2 + kw);
+        vals[1] = TOP(1 + kw);
+        vals[2] = kw ? TOP(1) : null;
+        guard_exact(r, vals[1], args);
+        if (kw)
+            guard_exact(r, vals[2], sp[-1]);
+        return residual(r, index, next, (void *)fe_rt_call_ex, "call_ex", vals, 3, NULL, 0, 3 + kw,
+                        'r', NULL);
+    }
+    default: {  /* MAKE_FUNCTION */
+        int n = 1;
+        vals[0] = TOP(1);  /* the code */
+        vals[1] = (rec_val){namespace_dict(r, "globals", FRAME_FIELD(f_globals),
+                                           (int)offsetof(PyFunctionObject, func_globals)),
+                            FE_K_REF};
+        for (int bit = 0x08, k = 2; bit != 0; bit >>= 1, k++)
+            vals[k] = (oparg & bit) ? TOP(++n) : null;
+        r->quiet = true;
+        return residual(r, index, next, (void *)fe_rt_make_function, "make_function", vals, 6,
+                        NULL, 0, n, 'r', NULL);
+    }
+    }
 }
 
 static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int index,
@@ -2909,6 +3059,16 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         return record_build(r, opcode == BUILD_LIST, oparg);
     case BUILD_SLICE:
         return record_build_slice(r, index, next, sp, oparg);
+    case FORMAT_VALUE:
+    case BUILD_STRING:
+    case BUILD_MAP:
+    case BUILD_CONST_KEY_MAP:
+    case DELETE_SUBSCR:
+    case MAKE_FUNCTION:
+    case DICT_UPDATE:
+    case DICT_MERGE:
+    case CALL_FUNCTION_EX:
+        return record_building(r, index, next, sp, opcode, oparg);
     case LIST_EXTEND:
     case LIST_APPEND:
         return record_list_add(r, index, sp, oparg, opcode == LIST_EXTEND);

@@ -5,6 +5,7 @@
 #include "rt_helpers.h"
 #include "eval.h"
 #include "frames.h"
+#include "interp_support.h"
 #include "specialize.h"
 #include "internal/pycore_dict.h"
 
@@ -168,10 +169,11 @@ void fe_rt_pop_frames(int64_t n)
     }
 }
 
-PyObject *fe_rt_build(int64_t list_n, PyObject *a, PyObject *b, PyObject *c, PyObject *d,
-                      PyObject *e)
+PyObject *fe_rt_build(int64_t list_n, PyObject *a0, PyObject *a1, PyObject *a2, PyObject *a3,
+                      PyObject *a4, PyObject *a5, PyObject *a6, PyObject *a7, PyObject *a8,
+                      PyObject *a9, PyObject *a10, PyObject *a11)
 {
-    PyObject *items[5] = {a, b, c, d, e};
+    PyObject *items[FE_RT_BUILD_MAX] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11};
     Py_ssize_t n = (Py_ssize_t)(list_n >> 1);
     PyObject *o = list_n & 1 ? PyList_New(n) : PyTuple_New(n);
     if (o == NULL) {
@@ -214,4 +216,67 @@ PyObject *fe_rt_dict_replace(PyObject *d, PyObject *name, PyObject *value)
         return NULL;
     }
     return old != NULL ? old : Py_NewRef(Py_None);
+}
+
+PyObject *fe_rt_format_value(PyObject *value, PyObject *spec, int64_t flags)
+{
+    return fe_format_value(Py_NewRef(value), (int)(flags & FVC_MASK), Py_XNewRef(spec));
+}
+
+PyObject *fe_rt_build_string(PyObject *a0, PyObject *a1, PyObject *a2, PyObject *a3,
+                             PyObject *a4, PyObject *a5, PyObject *a6, PyObject *a7,
+                             PyObject *a8, PyObject *a9, PyObject *a10, PyObject *a11,
+                             int64_t n)
+{
+    PyObject *items[FE_RT_BUILD_STRING_MAX] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11};
+    return _PyUnicode_JoinArray(&_Py_STR(empty), items, (Py_ssize_t)n);
+}
+
+PyObject *fe_rt_build_map(PyObject *k0, PyObject *v0, PyObject *k1, PyObject *v1, PyObject *k2,
+                          PyObject *v2, PyObject *k3, PyObject *v3, PyObject *k4, PyObject *v4,
+                          int64_t n)
+{
+    PyObject *items[2 * FE_RT_BUILD_MAP_MAX] = {k0, v0, k1, v1, k2, v2, k3, v3, k4, v4};
+    return fe_build_map(items, (Py_ssize_t)n);
+}
+
+PyObject *fe_rt_build_const_key_map(PyObject *keys, PyObject *v0, PyObject *v1, PyObject *v2,
+                                    PyObject *v3, PyObject *v4, PyObject *v5, PyObject *v6,
+                                    PyObject *v7, PyObject *v8, PyObject *v9)
+{
+    PyObject *values[FE_RT_CONST_KEY_MAP_MAX] = {v0, v1, v2, v3, v4, v5, v6, v7, v8, v9};
+    return fe_build_const_key_map(keys, values);
+}
+
+int64_t fe_rt_delitem(PyObject *container, PyObject *sub)
+{
+    return PyObject_DelItem(container, sub);
+}
+
+PyObject *fe_rt_make_function(PyObject *code, PyObject *globals, PyObject *closure,
+                              PyObject *annotations, PyObject *kwdefaults, PyObject *defaults)
+{
+    PyFunctionObject *func = (PyFunctionObject *)PyFunction_New(code, globals);
+    if (func == NULL)
+        return NULL;
+    func->func_closure = Py_XNewRef(closure);
+    func->func_annotations = Py_XNewRef(annotations);
+    func->func_kwdefaults = Py_XNewRef(kwdefaults);
+    func->func_defaults = Py_XNewRef(defaults);
+    return (PyObject *)func;
+}
+
+int64_t fe_rt_dict_update(PyObject *dict, PyObject *update)
+{
+    return fe_dict_update(dict, update);
+}
+
+int64_t fe_rt_dict_merge(PyObject *dict, PyObject *update, PyObject *func)
+{
+    return fe_dict_merge(dict, update, func);
+}
+
+PyObject *fe_rt_call_ex(PyObject *func, PyObject *args, PyObject *kwargs)
+{
+    return PyObject_Call(func, args, kwargs);
 }

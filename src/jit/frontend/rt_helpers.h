@@ -16,6 +16,39 @@ PyObject *fe_rt_call4(PyObject *f, PyObject *a, PyObject *b, PyObject *c, PyObje
 PyObject *fe_rt_call_vec(PyObject *f, PyObject *kwnames, PyObject *a0, PyObject *a1, PyObject *a2,
                          PyObject *a3, PyObject *a4, PyObject *a5, PyObject *a6, PyObject *a7,
                          PyObject *a8, PyObject *a9, int64_t n);
+/* FORMAT_VALUE: `value` formatted with `flags`' conversion and `spec`
+ * (NULL: none). */
+PyObject *fe_rt_format_value(PyObject *value, PyObject *spec, int64_t flags);
+/* BUILD_STRING of the first n (at most FE_RT_BUILD_STRING_MAX) strs. */
+#define FE_RT_BUILD_STRING_MAX 12
+PyObject *fe_rt_build_string(PyObject *a0, PyObject *a1, PyObject *a2, PyObject *a3,
+                             PyObject *a4, PyObject *a5, PyObject *a6, PyObject *a7,
+                             PyObject *a8, PyObject *a9, PyObject *a10, PyObject *a11,
+                             int64_t n);
+/* BUILD_MAP of the first n (at most FE_RT_BUILD_MAP_MAX) key/value pairs,
+ * and BUILD_CONST_KEY_MAP of `keys` (a tuple of n) and the first n
+ * values. */
+#define FE_RT_BUILD_MAP_MAX 5
+PyObject *fe_rt_build_map(PyObject *k0, PyObject *v0, PyObject *k1, PyObject *v1, PyObject *k2,
+                          PyObject *v2, PyObject *k3, PyObject *v3, PyObject *k4, PyObject *v4,
+                          int64_t n);
+#define FE_RT_CONST_KEY_MAP_MAX 10
+PyObject *fe_rt_build_const_key_map(PyObject *keys, PyObject *v0, PyObject *v1, PyObject *v2,
+                                    PyObject *v3, PyObject *v4, PyObject *v5, PyObject *v6,
+                                    PyObject *v7, PyObject *v8, PyObject *v9);
+/* DICT_UPDATE ({**a, ...}) and DICT_MERGE (f(**a, ...), whose error
+ * messages name the callable `func`): 0, or -1 with an exception set. */
+int64_t fe_rt_dict_update(PyObject *dict, PyObject *update);
+int64_t fe_rt_dict_merge(PyObject *dict, PyObject *update, PyObject *func);
+/* CALL_FUNCTION_EX with an exact tuple of arguments and an exact dict of
+ * keywords (or NULL). */
+PyObject *fe_rt_call_ex(PyObject *func, PyObject *args, PyObject *kwargs);
+/* DELETE_SUBSCR: 0, or -1 with an exception set. */
+int64_t fe_rt_delitem(PyObject *container, PyObject *sub);
+/* MAKE_FUNCTION: a function of `code` in `globals`, with the parts
+ * MAKE_FUNCTION's flags say (NULL: absent). Runs no Python code. */
+PyObject *fe_rt_make_function(PyObject *code, PyObject *globals, PyObject *closure,
+                              PyObject *annotations, PyObject *kwdefaults, PyObject *defaults);
 /* BUILD_SLICE (step NULL: none); runs no Python code. */
 PyObject *fe_rt_build_slice(PyObject *start, PyObject *stop, PyObject *step);
 /* LIST_EXTEND by an exact tuple or list: runs no Python code; -1 with
@@ -41,9 +74,10 @@ PyObject *fe_rt_iternext(PyObject *it);
  * count times two, plus one for a list; unused items NULL), taking new
  * references to them. Runs no Python code and raises nothing: NULL when
  * out of memory, with no exception (the interpreter builds it again). */
-#define FE_RT_BUILD_MAX 5
-PyObject *fe_rt_build(int64_t list_n, PyObject *a, PyObject *b, PyObject *c, PyObject *d,
-                      PyObject *e);
+#define FE_RT_BUILD_MAX 12
+PyObject *fe_rt_build(int64_t list_n, PyObject *a0, PyObject *a1, PyObject *a2, PyObject *a3,
+                      PyObject *a4, PyObject *a5, PyObject *a6, PyObject *a7, PyObject *a8,
+                      PyObject *a9, PyObject *a10, PyObject *a11);
 /* An instance's values got their first value at `index` (STORE_ATTR):
  * record it in their insertion order, as CPython's store does. */
 void fe_rt_values_add_order(PyDictValues *values, int64_t index);
