@@ -1,5 +1,6 @@
 """Function traces: a function without loops called function_threshold
-times gets a trace from its first instruction to its return (`finish`),
+times gets a trace from its first instruction to its return (`finish`;
+so does a loop whose traced iteration returns),
 which the evaluator runs at the frame's start; recursive calls in it call
 the function again (through the same trace), they are not unrolled.
 Behaviour stays exactly CPython's: results and identities of returned
@@ -157,6 +158,28 @@ SNIPPETS = {
             y = helper(x, n)
             return rec(n - 1, x) + (y if type(y) is int else len(y))
         print([rec(60, i) for i in range(40)])
+    """,
+    "loops_whose_traced_iteration_returns": """
+        import sys
+        def find(xs, target):
+            for i, x in enumerate(xs):
+                if x == target:
+                    return i
+            return -1
+        def first_big(xs, lim):
+            i = 0
+            while i < len(xs):
+                if xs[i] > lim:
+                    f = sys._getframe()
+                    return xs[i] * 2.0, f.f_lineno, sorted(f.f_locals)
+                i += 1
+            return None
+        data = list(range(50))
+        print(sum(find(data, t) for t in range(60)), [first_big(data, t) for t in range(0, 60, 7)])
+        for k in range(300):
+            a = find(data, k % 55)
+            b = first_big(data, k % 53)
+        print(a, b)
     """,
     "methods_and_init": """
         class V:

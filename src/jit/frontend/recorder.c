@@ -549,13 +549,16 @@ static bool close_loop(fe_recorder *r)
 }
 
 /* RETURN_VALUE of the frame the trace started in -- a function trace's
- * end, or a bridge's -- ends the trace with `finish(result)`: the code
- * returns the result (a reference it owns) and the frame returns it. */
+ * end, a bridge's, or a loop's whose traced iteration returns -- ends the
+ * trace with `finish(result)`: the code returns the result (a reference
+ * it owns) and the frame returns it. */
 static bool finish_trace(fe_recorder *r, int index)
 {
     rec_val v = pop(r);
     if (r->depth != 0)
         return abort_unsupported(r, "return with values left on the stack");
+    if (!r->function && r->bridge_of == NULL && r->nresidual > FE_MAX_RESIDUAL)
+        return abort_loop_ended(r, "the loop was left by a return while it was being traced");
     /* A frame object made by a call in the trace outlives the frame with
      * its locals and line as RETURN_VALUE leaves them. */
     if ((r->has_calls || r->bridge_of != NULL) && !sync_frame(r, index))
@@ -3227,11 +3230,9 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case RETURN_VALUE:
         if (r->level > 0)
             return return_inlined(r);
-        if (r->function || r->bridge_of != NULL)
-            return finish_trace(r, index);
-        /* The function returns from inside the loop: this iteration
-         * leaves it, like an exhausted iterator. */
-        return abort_loop_ended(r, "the loop was left by a return while it was being traced");
+        /* (a loop's iteration that returns: its trace ends there, and
+         * the iterations that go on become bridges back to its label) */
+        return finish_trace(r, index);
     default: {
         char what[96];
         snprintf(what, sizeof what, "opcode %s", opname(opcode));
