@@ -263,3 +263,47 @@ print(c["TOTAL_COMPILED_BRIDGES"] <= 3, c["GUARD_FAILURES"] < 100)
 """)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[-1] == "True True", out
+
+
+def test_global_rebound_at_every_call_is_read_not_guarded():
+    """A global rebound at every call (a module-level loop's current object)
+    stops being a constant for traces after a few rebindings: read from
+    the globals, its value not guarded, so no bridge per value."""
+    out = run("""
+        import pypyjit
+        class O:
+            def __init__(self, x):
+                self.x = x
+        def f(k):
+            return cur.x + k
+        cur = O(0)
+        for i in range(10):
+            f(1)                      # traced while `cur` stays
+        c0 = pypyjit.get_stats_snapshot().counters
+        total = 0
+        for i in range(3000):
+            cur = O(i)
+            total += f(1)
+        c1 = pypyjit.get_stats_snapshot().counters
+        print(total, c1["TOTAL_COMPILED_BRIDGES"] - c0["TOTAL_COMPILED_BRIDGES"] <= 5,
+              c1["GUARD_FAILURES"] - c0["GUARD_FAILURES"] < 100)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "4501500 True True\n", out
+
+
+def test_function_without_locals_gets_a_trace():
+    """A function without arguments or locals (snapshots of a frame without
+    slots) is traced and compiled like any other."""
+    out = run("""
+        import pypyjit
+        K = 41
+        def answer():
+            return K + 1
+        c0 = pypyjit.get_stats_snapshot().counters
+        print(sum(answer() for _ in range(100)))
+        c1 = pypyjit.get_stats_snapshot().counters
+        print(c1["TOTAL_COMPILED_LOOPS"] - c0["TOTAL_COMPILED_LOOPS"] >= 1)
+    """)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "4200\nTrue\n", out

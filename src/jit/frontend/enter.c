@@ -145,7 +145,7 @@ static __attribute__((noinline)) int deopt(fe_loop *L, _PyInterpreterFrame *fram
     L->pending_bridge = -1;
     if (e < L->nexit_fails && L->exit_state[e] == FE_EXIT_OPEN &&
         ++L->exit_fails[e] >= (uint32_t)rt.param_int[RT_PARAM_trace_eagerness] &&
-        rt.param_int[RT_PARAM_trace_eagerness] > 0)
+        rt.param_int[RT_PARAM_trace_eagerness] > 0 && L->nbridges < FE_MAX_BRIDGES)
         L->pending_bridge = e;  /* the interpreter records one from here */
     const ir_frame *f = ir_snap_frame_at(tr, snap, 0);
     const ir_slot *slots = ir_frame_slots(tr, f);

@@ -996,6 +996,8 @@ op_LOAD_GLOBAL: {
              * dict: read the versions after it. */
             c->globals_ver = ((PyDictObject *)globals)->ma_version_tag;
             c->builtins_ver = ((PyDictObject *)builtins)->ma_version_tag;
+            if (c->value != NULL && c->value != v && c->rebound < UINT32_MAX)
+                c->rebound++;
             c->value = v;
         }
         Py_INCREF(v);

@@ -12,7 +12,13 @@
 typedef struct {
     uint64_t globals_ver, builtins_ver;
     PyObject *value;          /* borrowed: valid while both versions hold */
+    uint32_t rebound;         /* times a refresh found another value: a global
+                                 rebound often is no constant for traces */
 } fe_global_cache;
+
+/* Rebindings after which traces read a global instead of guarding its
+ * value. */
+#define FE_GLOBAL_REBOUND_MAX 3
 
 typedef struct {
     rt_cellset cells;         /* one cell per loop header, plus API-made ones */

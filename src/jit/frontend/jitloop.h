@@ -25,6 +25,12 @@ typedef enum {
  * run for its outer loop, given up, to stay in the own interpreter. */
 #define FE_INNER_MIN_ITERS 8
 
+/* Bridges one loop grows at most: a guard on something that changes at
+ * every iteration (an object made anew each time, compared by identity)
+ * would otherwise grow a chain of bridges, one per trace_eagerness
+ * failures, without end. Past it, guards leave to the interpreter. */
+#define FE_MAX_BRIDGES 250
+
 /* Snapshot frame flags (ir_frame.flags): the frame of an inlined class
  * instantiation's __init__ (its result is checked and dropped on return,
  * the instance being on its caller's stack: FE_IS_INIT_FRAME). */

@@ -1101,7 +1101,7 @@ static ir_ref guard_keys_version(fe_recorder *r, ir_ref dict, uint32_t version)
  * guard fail, as a dict version would. False when the dicts do not allow
  * it (the caller guards their versions instead). */
 static bool guard_global_by_keys(fe_recorder *r, PyObject *g, PyObject *b, PyObject *name,
-                                 PyObject *v, bool from_builtins)
+                                 PyObject *v, bool from_builtins, bool variable, rec_val *out)
 {
     PyDictObject *found = (PyDictObject *)(from_builtins ? b : g);
     Py_ssize_t off = fe_dict_value_offset(found, name);
@@ -1119,11 +1119,22 @@ static bool guard_global_by_keys(fe_recorder *r, PyObject *g, PyObject *b, PyObj
     char fname[48];
     snprintf(fname, sizeof fname, "dictkeys.value[%zd]", off);
     ir_ref val = IR_EMIT(r->t, IR_getfield_gc_r, field_descr(r, fname, (int)off, 8, 'P'), keys);
+    if (variable) {
+        /* rebound often: the value read, with the class it has now, and
+         * ours until it is used (a call may rebind it meanwhile) */
+        guard1(r, IR_guard_nonnull, val);
+        guard2(r, IR_guard_class, val, ir_const_class(r->t, Py_TYPE(v), Py_TYPE(v)->tp_name));
+        IR_EMIT(r->t, IR_py_incref, -1, val);
+        *out = (rec_val){val, FE_K_OWNED, true};
+        return true;
+    }
     guard2(r, IR_guard_value, val, ir_const_ptr(r->t, v));
+    *out = identity_const(r, v);
     return true;
 }
 
-static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int oparg)
+static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int oparg,
+                               const fe_global_cache *cache)
 {
     PyObject *g = frame->f_globals, *b = frame->f_builtins;
     if (!PyDict_CheckExact(g) || !PyDict_CheckExact(b))
@@ -1143,16 +1154,20 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
      * are unique across all dicts, so checking the frame's dicts' versions
      * also checks that they are the same dicts -- and the trace keeps no
      * dict alive. */
-    if (!guard_global_by_keys(r, g, b, name, v, from_builtins)) {
+    /* (the guards' snapshots: before the instruction, nothing pushed) */
+    rec_val val;
+    if (!guard_global_by_keys(r, g, b, name, v, from_builtins,
+                              cache->rebound >= FE_GLOBAL_REBOUND_MAX, &val)) {
         guard_namespace_version(r, "globals", FRAME_FIELD(f_globals),
                                 (int)offsetof(PyFunctionObject, func_globals), g);
         if (from_builtins)
             guard_namespace_version(r, "builtins", FRAME_FIELD(f_builtins),
                                     (int)offsetof(PyFunctionObject, func_builtins), b);
+        val = identity_const(r, v);
     }
     if (oparg & 1)
         push(r, (rec_val){IR_NONE, FE_K_NONE});  /* the NULL before a callable */
-    push(r, identity_const(r, v));
+    push(r, val);
     return true;
 }
 
@@ -2975,7 +2990,7 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         return true;
     }
     case LOAD_GLOBAL:
-        return record_load_global(r, frame, oparg);
+        return record_load_global(r, frame, oparg, &r->jc->gcache[r->jc->insns[index + 1]]);
     case BINARY_OP: {
         unbox_operands(r, sp, 2);
         int k = record_binary(r, oparg, sp[-2], sp[-1]);

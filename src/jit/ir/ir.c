@@ -294,8 +294,10 @@ void ir_snap_begin(ir_trace *t)
 
 ir_slot *ir_snap_frame(ir_trace *t, void *code, int pc, int n)
 {
+    /* (room for one slot at least: a frame without slots -- a function
+     * without locals -- still gets a non-NULL pointer) */
     if (t->snap_open < 0 || n < 0 || !GROW(t, frames, nframes, cap_frames, 1)
-        || !GROW(t, slots, nslots, cap_slots, n)) {
+        || !GROW(t, slots, nslots, cap_slots, n > 0 ? n : 1)) {
         t->failed = true;
         return NULL;
     }
