@@ -48,6 +48,28 @@ static bool stack_exhausted(void)
     return FE_UNLIKELY(&here < stack_limit);
 }
 
+/* Runs the function trace of `cell` on `frame` (just pushed, not linked,
+ * at its first instruction), without the interpreter when the code
+ * returns; a guard failing hands the frame to the interpreter where the
+ * code left it. Returns like an eval-frame function. */
+static PyObject *run_function_trace(PyThreadState *tstate, _PyInterpreterFrame *frame,
+                                    fe_jitcode *jc, rt_jitcell *cell)
+{
+    if (_Py_EnterRecursiveCallTstate(tstate, ""))
+        return NULL;  /* (as ceval's start_frame: the frame never started) */
+    frame->previous = tstate->cframe->current_frame;
+    tstate->cframe->current_frame = frame;
+    PyObject *res;
+    fe_ran ran = {.cell = cell, .loop = cell->loop};
+    ran.pc = fe_loop_run(ran.loop, frame, &ran.sp, &ran.inner, &res);
+    if (ran.pc != FE_RESUME_RETURNED)
+        return fe_interp_run(tstate, frame, jc, &ran);
+    frame->stacktop = frame->f_code->co_nlocalsplus;
+    tstate->cframe->current_frame = frame->previous;
+    _Py_LeaveRecursiveCallTstate(tstate);
+    return res;
+}
+
 static PyObject *fe_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
 {
     if (FE_UNLIKELY(stack_exhausted())) {
@@ -74,7 +96,9 @@ static PyObject *fe_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame
              * entry cell (trace it, or run its function trace), which the
              * own interpreter takes at the frame's start. */
             rt_jitcell *c = &jc->cells.cells[jc->entry_cell];
-            if (c->loop != NULL || --c->countdown <= 0)
+            if (c->loop != NULL)
+                return run_function_trace(tstate, frame, jc, c);
+            if (--c->countdown <= 0)
                 return fe_interp_run(tstate, frame, jc, NULL);
         }
     }
@@ -101,30 +125,7 @@ PyObject *fe_call_direct(PyFunctionObject *func, PyObject *const *args, int narg
         return NULL;
     }
     *done = true;
-    PyObject *res;
-    rt_jitcell *cell = jc->entry_cell >= 0 ? &jc->cells.cells[jc->entry_cell] : NULL;
-    if (cell != NULL && cell->loop != NULL && !tstate->cframe->use_tracing &&
-        !stack_exhausted()) {
-        /* Its function trace, run here: the interpreter only when it
-         * does not return (a guard failed) */
-        if (_Py_EnterRecursiveCallTstate(tstate, "")) {
-            fe_frame_pop(tstate, frame);
-            return NULL;
-        }
-        frame->previous = tstate->cframe->current_frame;
-        tstate->cframe->current_frame = frame;
-        fe_ran ran = {.cell = cell, .loop = cell->loop};
-        ran.pc = fe_loop_run(ran.loop, frame, &ran.sp, &ran.inner, &res);
-        if (ran.pc == FE_RESUME_RETURNED) {
-            frame->stacktop = frame->f_code->co_nlocalsplus;
-            tstate->cframe->current_frame = frame->previous;
-            _Py_LeaveRecursiveCallTstate(tstate);
-        } else {
-            res = fe_interp_run(tstate, frame, jc, &ran);
-        }
-    } else {
-        res = fe_eval_frame(tstate, frame, 0);
-    }
+    PyObject *res = fe_eval_frame(tstate, frame, 0);
     fe_frame_pop(tstate, frame);
     return res;
 }
