@@ -92,9 +92,10 @@ static PyObject *fe_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame
         if (jc->run_own)
             return fe_interp_run(tstate, frame, jc, NULL);
         if (jc->entry_cell >= 0) {
-            /* A function: its calls count down to the next look at its
-             * entry cell (trace it, or run its function trace), which the
-             * own interpreter takes at the frame's start. */
+            /* A function: its trace runs here; without one, its calls
+             * count down to the next look at its entry cell, which the
+             * own interpreter takes at the frame's start (and may start
+             * recording the trace). */
             rt_jitcell *c = &jc->cells.cells[jc->entry_cell];
             if (c->loop != NULL)
                 return run_function_trace(tstate, frame, jc, c);

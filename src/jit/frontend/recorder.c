@@ -2822,7 +2822,11 @@ static bool store_fast_inlined(fe_recorder *r, int k)
 static bool record_building(fe_recorder *r, int index, int next, PyObject **sp, int opcode,
                             int oparg)
 {
-    rec_val vals[2 * FE_RT_BUILD_MAP_MAX + 1];
+    /* room for the widest: BUILD_STRING's parts, BUILD_MAP's pairs,
+     * BUILD_CONST_KEY_MAP's keys and values */
+    rec_val vals[16];
+    _Static_assert(FE_RT_BUILD_STRING_MAX <= 16 && 2 * FE_RT_BUILD_MAP_MAX <= 16 &&
+                   FE_RT_CONST_KEY_MAP_MAX + 1 <= 16, "record_building's vals");
     rec_val null = {ir_const_ptr(r->t, NULL), FE_K_REF};
     int64_t extra = oparg;
     switch (opcode) {

@@ -1,11 +1,15 @@
 /* frontend/specialize: deciding how an attribute site is specialised
- * (see specialize.h). The shapes and their guards are CPython 3.11's:
+ * (see specialize.h), and the dict facts that traces guard globals by.
+ * The shapes and their guards are CPython 3.11's:
  *  - a type's tp_version_tag changes with any change to the type or its
  *    bases, so an equal tag means the same attribute resolution;
  *  - instance attributes of heap types with managed dicts live in the
  *    instance's values array at the index of the name in the type's shared
  *    keys, which only ever grow (dk_nentries is a version of them);
- *  - dict versions are unique across all dicts. */
+ *  - dict versions are unique across all dicts;
+ *  - a materialised instance __dict__ keeps an attribute at an entry
+ *    index that a use checks (the hint), and a dict's keys version names
+ *    one state of one keys object (fe_dict_keys_version). */
 #include "specialize.h"
 #include "jitcode.h"
 #include "internal/pycore_dict.h"
@@ -97,20 +101,28 @@ static bool module_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
 /* What LOAD_ATTR and STORE_ATTR share: a __slots__ member, or an
  * attribute in the instance's values (where it shadows a class attribute
  * or a non-data descriptor). */
-/* Index of the entry of `name` (that very key object) in the str-keyed
- * __dict__ of a heap-type instance, where fe_hinted_value finds its value
- * now; -1 when there is none. */
-static Py_ssize_t dict_entry_index(PyObject *owner, PyDictObject *d, PyObject *name)
+/* Index of the entry whose key is `name` (that very object) in a
+ * str-keyed dict's keys, or -1. */
+static Py_ssize_t entry_index(PyDictObject *d, PyObject *name)
 {
     PyDictKeysObject *k = d->ma_keys;
-    if (!PyDict_CheckExact(d) || !(Py_TYPE(owner)->tp_flags & Py_TPFLAGS_HEAPTYPE) ||
-        k->dk_kind == DICT_KEYS_GENERAL)
+    if (!PyDict_CheckExact(d) || k->dk_kind == DICT_KEYS_GENERAL)
         return -1;
     PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k);
     for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
         if (e[i].me_key == name)
-            return fe_hinted_value(d, i, name) != NULL ? i : -1;
+            return i;
     return -1;
+}
+
+/* Index of the entry of `name` in the __dict__ of a heap-type instance,
+ * where fe_hinted_value finds its value now; -1 when there is none. */
+static Py_ssize_t dict_entry_index(PyObject *owner, PyDictObject *d, PyObject *name)
+{
+    if (!(Py_TYPE(owner)->tp_flags & Py_TPFLAGS_HEAPTYPE))
+        return -1;
+    Py_ssize_t i = entry_index(d, name);
+    return i >= 0 && fe_hinted_value(d, i, name) != NULL ? i : -1;
 }
 
 static int instance_site(fe_attr_cache *c, PyObject *owner, PyObject *name, bool store,
@@ -231,9 +243,6 @@ Py_ssize_t fe_dict_value_offset(PyDictObject *d, PyObject *name)
     PyDictKeysObject *k = d->ma_keys;
     if (d->ma_values != NULL || k->dk_kind != DICT_KEYS_UNICODE)
         return -1;
-    PyDictUnicodeEntry *entries = DK_UNICODE_ENTRIES(k);
-    for (Py_ssize_t i = 0; i < k->dk_nentries; i++)
-        if (entries[i].me_key == name)
-            return (char *)&entries[i].me_value - (char *)k;
-    return -1;
+    Py_ssize_t i = entry_index(d, name);
+    return i < 0 ? -1 : (char *)&DK_UNICODE_ENTRIES(k)[i].me_value - (char *)k;
 }

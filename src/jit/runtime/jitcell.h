@@ -49,12 +49,6 @@ typedef struct rt_cellset {
  * clock (rt_decay_clock_add). */
 #define RT_CELL_BATCH 4096
 
-/* The slow path of a back-edge; the fast path is `--countdown > 0`. Adds
- * `inc` for each back-edge counted since the last call (*ticks of them);
- * true when the counter reaches 1.0 (and restarts it) or the cell was told
- * to fire (JC_TRACE_NEXT). Then counts down the back-edges left before it
- * can fire. The counter fires once it is within half an increment of 1.0:
- * on the threshold-th tick, whatever the rounding of inc. */
 /* Sets the countdown to the ticks left before the cell can fire (at most
  * a batch), from its counter. */
 static inline void rt_cell_arm(rt_jitcell *c, double inc)
@@ -64,6 +58,12 @@ static inline void rt_cell_arm(rt_jitcell *c, double inc)
     c->batch = c->countdown = k;
 }
 
+/* The slow path of a back-edge; the fast path is `--countdown > 0`. Adds
+ * `inc` for each back-edge counted since the last call (*ticks of them);
+ * true when the counter reaches 1.0 (and restarts it) or the cell was told
+ * to fire (JC_TRACE_NEXT). Then counts down the back-edges left before it
+ * can fire. The counter fires once it is within half an increment of 1.0:
+ * on the threshold-th tick, whatever the rounding of inc. */
 static inline bool rt_cell_ticks(rt_jitcell *c, double inc, int *ticks)
 {
     int n = c->batch - c->countdown;
