@@ -111,14 +111,16 @@ void fe_rec_abort(fe_recorder *r, const char *reason);
 void fe_rec_leave(fe_recorder *r, const char *what);
 
 /* ---- running compiled loops ---- */
-/* Enters `loop` at its header; on return the frame holds the state of the
- * guard that failed. A guard inside an inlined call leaves the frames of
- * the calls as CPython would have them, pushed and linked over `frame`
- * (each caller waiting after its CALL, stacktop and prev_instr set), and
- * *inner names the innermost, whose stacktop and prev_instr say where to
- * go on; otherwise *inner is `frame`. Returns the code unit index to
- * resume at in *inner and sets *sp, FE_RESUME_RETURNED, or -1 when the loop could not be entered (slots of other types: the
- * interpreter just goes on), -2 with an exception set (out of memory), or
+/* Enters `loop` at its header (a function trace: at the frame's start);
+ * on return the frame holds the state of the guard that failed. A guard
+ * inside an inlined call leaves the frames of the calls as CPython would
+ * have them, pushed and linked over `frame` (each caller waiting after
+ * its CALL, stacktop and prev_instr set), and *inner names the innermost,
+ * whose stacktop and prev_instr say where to go on; otherwise *inner is
+ * `frame`. Returns the code unit index to resume at in *inner and sets
+ * *sp; or FE_RESUME_RETURNED (the code's finish: *retval); -1 when the
+ * loop could not be entered (slots of other types: the interpreter just
+ * goes on); -2 with an exception set (out of memory); or
  * FE_RESUME_RAISING(pc). */
 int fe_loop_run(fe_loop *loop, _PyInterpreterFrame *frame, PyObject ***sp,
                 _PyInterpreterFrame **inner, PyObject **retval);
