@@ -48,10 +48,7 @@ static int grow_exits(fe_loop *L)
     for (int k = L->nexit_fails; k < n; k++) {
         fails[k] = 0;
         state[k] = FE_EXIT_OPEN;
-        const jit_exit *x = &L->mc->exits[k];
-        floc[k] = (jit_loc){.kind = JIT_LOC_NONE};
-        if (x->snap < 0)  /* a finish: its result is its first arg */
-            floc[k] = jit_exit_loc(L->mc, k, ir_arg(jit_exit_trace(L->mc, k), x->guard, 0));
+        floc[k] = fe_finish_result_loc(L, k);
     }
     L->nexit_fails = n;
     return 0;

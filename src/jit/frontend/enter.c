@@ -224,19 +224,22 @@ static __attribute__((noinline)) int deopt(fe_loop *L, _PyInterpreterFrame *fram
     return failed ? -2 : pc;
 }
 
+jit_loc fe_finish_result_loc(const fe_loop *L, int e)
+{
+    const jit_exit *x = &L->mc->exits[e];
+    if (x->snap >= 0)
+        return (jit_loc){.kind = JIT_LOC_NONE};
+    return jit_exit_loc(L->mc, e, ir_arg(jit_exit_trace(L->mc, e), x->guard, 0));
+}
+
 /* The code reached `finish(result)` (exit e): the frame drops the loop
  * header's stack slots (the trace popped them) and returns the result,
  * which the trace owns. */
 static int finish(fe_loop *L, _PyInterpreterFrame *frame, int e, const jit_deadframe *df,
                   PyObject **retval)
 {
-    jit_loc loc;
-    if (e < L->nexit_fails) {
-        loc = L->finish_loc[e];
-    } else {  /* (a bridge's exits that found no memory for their tables) */
-        const jit_exit *x = &L->mc->exits[e];
-        loc = jit_exit_loc(L->mc, e, ir_arg(jit_exit_trace(L->mc, e), x->guard, 0));
-    }
+    /* (a bridge's exits that found no memory for their tables: looked up) */
+    jit_loc loc = e < L->nexit_fails ? L->finish_loc[e] : fe_finish_result_loc(L, e);
     *retval = (PyObject *)(uintptr_t)jit_loc_read(df, loc);
     int nlocals = frame->f_code->co_nlocalsplus;
     for (int k = nlocals; k < L->nentry; k++)

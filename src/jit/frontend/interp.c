@@ -906,12 +906,10 @@ run_compiled:
 loop_ran:
     /* (fe_call_direct comes here when it ran a function's code itself) */
     if (run_pc == FE_RESUME_RETURNED) {
-        /* the code's `finish`: the frame returned retval (its locals are
-         * left for whoever clears it, as after RETURN_VALUE) */
-        frame->stacktop = co->co_nlocalsplus;
-        tstate->cframe->current_frame = frame->previous;
-        _Py_LeaveRecursiveCallTstate(tstate);
-        goto frame_done;
+        /* the code's `finish`: the frame returned retval, its value stack
+         * empty (its locals are left for whoever clears it) */
+        sp = frame->localsplus + co->co_nlocalsplus;
+        goto frame_returned;
     }
     if (run_inner != frame) {
         /* a guard failed inside an inlined call: go on in the callee's
@@ -1475,6 +1473,7 @@ op_MAKE_FUNCTION: {
 
 op_RETURN_VALUE:
     retval = POP();
+frame_returned:
     frame->stacktop = (int)(sp - frame->localsplus);
     tstate->cframe->current_frame = frame->previous;
     _Py_LeaveRecursiveCallTstate(tstate);

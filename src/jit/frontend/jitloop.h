@@ -129,6 +129,9 @@ int fe_loop_run(fe_loop *loop, _PyInterpreterFrame *frame, PyObject ***sp,
  * reference), its value stack is empty and its locals hold what the frame
  * is cleared with. */
 #define FE_RESUME_RETURNED INT_MIN
+/* Where exit e leaves its result when it is a `finish` (its first arg);
+ * JIT_LOC_NONE for a guard. Kept per exit in finish_loc. */
+jit_loc fe_finish_result_loc(const fe_loop *L, int e);
 /* fe_loop_run's result when a call in compiled code raised: the exception
  * is set and pending at code unit `pc` (the interpreter's error path). */
 #define FE_RESUME_RAISING(pc) (-3 - (pc))

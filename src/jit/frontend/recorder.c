@@ -301,6 +301,31 @@ static int field_descr(fe_recorder *r, const char *name, int offset, int size, c
     return ir_descr_add(r->t, &d);
 }
 
+/* Item k of an array of object pointers at `offset0` in an object, as a
+ * field named base[k]: a frame's locals (from p0), a tuple's items, an
+ * instance's values. */
+static int item_descr(fe_recorder *r, const char *base, int offset0, int k)
+{
+    char name[48];
+    snprintf(name, sizeof name, "%s[%d]", base, k);
+    return field_descr(r, name, offset0 + k * (int)sizeof(PyObject *), 8, 'P');
+}
+
+/* A dict's keys object. */
+static ir_ref keys_of(fe_recorder *r, ir_ref dict)
+{
+    int dk = field_descr(r, "dict.ma_keys", (int)offsetof(PyDictObject, ma_keys), 8, 'P');
+    return IR_EMIT(r->t, IR_getfield_gc_r, dk, dict);
+}
+
+/* A heap-type instance's materialised __dict__ pointer (3.11 keeps it
+ * three words before the object), NULL while its values are inline. */
+static ir_ref managed_dict_field(fe_recorder *r, rec_val v)
+{
+    int dd = field_descr(r, "object.dict", -3 * (int)sizeof(PyObject *), 8, 'P');
+    return IR_EMIT(r->t, IR_getfield_gc_r, dd, v.ref);
+}
+
 /* A value as a truth value (0/1) for a branch; IR_NONE when unsupported. */
 static ir_ref truth(fe_recorder *r, rec_val v, PyObject *concrete, bool *is_const)
 {
@@ -1087,9 +1112,8 @@ static ir_ref namespace_dict(fe_recorder *r, const char *which, int frame_off, i
  * keys -- and returns its keys object. */
 static ir_ref guard_keys_version(fe_recorder *r, ir_ref dict, uint32_t version)
 {
-    int dk = field_descr(r, "dict.ma_keys", (int)offsetof(PyDictObject, ma_keys), 8, 'P');
-    ir_ref keys = IR_EMIT(r->t, IR_getfield_gc_r, dk, dict);
-    int dv = field_descr(r, "dictkeys.dk_version", (int)offsetof(PyDictKeysObject, dk_version), 4, 'U');
+    ir_ref keys = keys_of(r, dict);
+    int dv = field_descr(r, "keys.dk_version", (int)offsetof(PyDictKeysObject, dk_version), 4, 'U');
     guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dv, keys), ir_const_int(r->t, version));
     return keys;
 }
@@ -1117,7 +1141,7 @@ static bool guard_global_by_keys(fe_recorder *r, PyObject *g, PyObject *b, PyObj
                                                     (int)offsetof(PyFunctionObject, func_builtins)),
                                   bver);
     char fname[48];
-    snprintf(fname, sizeof fname, "dictkeys.value[%zd]", off);
+    snprintf(fname, sizeof fname, "keys.value[%zd]", off);
     ir_ref val = IR_EMIT(r->t, IR_getfield_gc_r, field_descr(r, fname, (int)off, 8, 'P'), keys);
     if (variable) {
         /* rebound often: the value read, with the class it has now, and
@@ -1282,10 +1306,7 @@ static ir_ref as_object(fe_recorder *r, rec_val v, bool *owned)
         int n0 = r->level > 0 ? r->callers[0].nlocalsplus : r->nlocalsplus;
         for (int k = 0; k < n0 && k < r->nentry; k++)
             if (!r->written[k] && slots0[k].ref == v.ref && slots0[k].kind == v.kind) {
-                char fname[32];
-                snprintf(fname, sizeof fname, "frame.localsplus[%d]", k);
-                int ds = field_descr(r, fname, k * (int)sizeof(PyObject *), 8, 'P');
-                return IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
+                return IR_EMIT(r->t, IR_getfield_gc_r, item_descr(r, "frame.localsplus", 0, k), 0);
             }
     }
     *owned = true;
@@ -1356,9 +1377,7 @@ static bool sync_frame(fe_recorder *r, int index)
             return abort_unsupported(r, "local of this kind across a call");
         if (!owned)
             IR_EMIT(r->t, IR_py_incref, -1, obj);
-        char name[32];
-        snprintf(name, sizeof name, "frame.localsplus[%d]", k);
-        int ds = field_descr(r, name, k * (int)sizeof(PyObject *), 8, 'P');
+        int ds = item_descr(r, "frame.localsplus", 0, k);
         ir_ref old = IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
         IR_EMIT(r->t, IR_setfield_gc, ds, 0, obj);
         /* NULL when the local is first bound in this iteration */
@@ -1397,10 +1416,7 @@ static bool push_inlined_frames(fe_recorder *r, int index)
                 return abort_unsupported(r, "local of this kind across a call");
             if (!owned)
                 IR_EMIT(r->t, IR_py_incref, -1, obj);
-            char name[32];
-            snprintf(name, sizeof name, "frame.localsplus[%d]", k);
-            int ds = field_descr(r, name, k * (int)sizeof(PyObject *), 8, 'P');
-            IR_EMIT(r->t, IR_setfield_gc, ds, f, obj);
+            IR_EMIT(r->t, IR_setfield_gc, item_descr(r, "frame.localsplus", 0, k), f, obj);
         }
     }
     return true;
@@ -1542,9 +1558,8 @@ static bool str_keyed_dict(fe_recorder *r, rec_val v, PyObject *o, bool emit)
         return false;
     if (emit) {
         guard_exact(r, v, o);
-        int dk = field_descr(r, "dict.ma_keys", (int)offsetof(PyDictObject, ma_keys), 8, 'P');
         int dkind = field_descr(r, "keys.dk_kind", (int)offsetof(PyDictKeysObject, dk_kind), 1, 'U');
-        ir_ref kind = IR_EMIT(r->t, IR_getfield_gc_i, dkind, IR_EMIT(r->t, IR_getfield_gc_r, dk, v.ref));
+        ir_ref kind = IR_EMIT(r->t, IR_getfield_gc_i, dkind, keys_of(r, v.ref));
         guard2(r, IR_guard_value, kind, ir_const_int(r->t, keys->dk_kind));
     }
     return true;
@@ -1843,9 +1858,7 @@ static bool store_fast(fe_recorder *r, int index, int k)
     ir_ref obj = v.ref;
     if (v.kind == FE_K_REF)
         IR_EMIT(r->t, IR_py_incref, -1, obj);  /* the frame's own reference */
-    char name[32];
-    snprintf(name, sizeof name, "frame.localsplus[%d]", k);
-    int ds = field_descr(r, name, k * (int)sizeof(PyObject *), 8, 'P');
+    int ds = item_descr(r, "frame.localsplus", 0, k);
     ir_ref prev = IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
     IR_EMIT(r->t, IR_setfield_gc, ds, 0, obj);
     r->slots[k] = (rec_val){obj, FE_K_REF};
@@ -2100,10 +2113,7 @@ static bool record_unpack(fe_recorder *r, PyObject *seq, int n)
     for (int k = n - 1; k >= 0; k--) {
         ir_ref item;
         if (tuple) {
-            char name[32];
-            snprintf(name, sizeof name, "tuple.ob_item[%d]", k);
-            int df = field_descr(r, name, (int)(offsetof(PyTupleObject, ob_item) +
-                                                (size_t)k * sizeof(PyObject *)), 8, 'P');
+            int df = item_descr(r, "tuple.ob_item", (int)offsetof(PyTupleObject, ob_item), k);
             item = IR_EMIT(r->t, IR_getfield_gc_r, df, v.ref);
         } else {
             item = IR_EMIT(r->t, IR_getarrayitem_gc_r, da, items, ir_const_int(r->t, k));
@@ -2245,8 +2255,7 @@ static rec_val class_attr_value(fe_recorder *r, rec_val v, PyObject *owner, PyOb
  * there. */
 static ir_ref managed_dict_of(fe_recorder *r, rec_val v)
 {
-    int dd = field_descr(r, "object.dict", -3 * (int)sizeof(PyObject *), 8, 'P');
-    ir_ref dict = IR_EMIT(r->t, IR_getfield_gc_r, dd, v.ref);
+    ir_ref dict = managed_dict_field(r, v);
     guard1(r, IR_guard_nonnull, dict);
     return dict;
 }
@@ -2262,8 +2271,7 @@ static ir_ref guard_hinted_entry(fe_recorder *r, rec_val v, PyDictObject *d, int
 {
     ir_ref dict = managed_dict_of(r, v);
     PyDictKeysObject *k = d->ma_keys;
-    int dk = field_descr(r, "dict.ma_keys", (int)offsetof(PyDictObject, ma_keys), 8, 'P');
-    ir_ref keys = IR_EMIT(r->t, IR_getfield_gc_r, dk, dict);
+    ir_ref keys = keys_of(r, dict);
     int dv = field_descr(r, "dict.ma_values", (int)offsetof(PyDictObject, ma_values), 8, 'P');
     ir_ref values = IR_EMIT(r->t, IR_getfield_gc_r, dv, dict);
     if (d->ma_values != NULL) {
@@ -2279,17 +2287,17 @@ static ir_ref guard_hinted_entry(fe_recorder *r, rec_val v, PyDictObject *d, int
      * start, and that they are str-keyed */
     _Static_assert(offsetof(PyDictKeysObject, dk_kind) ==
                    offsetof(PyDictKeysObject, dk_log2_index_bytes) + 1, "dict keys layout");
-    int dl = field_descr(r, "dictkeys.index_bytes_and_kind",
+    int dl = field_descr(r, "keys.index_bytes_and_kind",
                          (int)offsetof(PyDictKeysObject, dk_log2_index_bytes), 2, 'U');
     guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dl, keys),
            ir_const_int(r->t, k->dk_log2_index_bytes | (k->dk_kind << 8)));
-    int dn = field_descr(r, "dictkeys.dk_nentries", (int)offsetof(PyDictKeysObject, dk_nentries), 8, 'S');
+    int dn = field_descr(r, "keys.dk_nentries", (int)offsetof(PyDictKeysObject, dk_nentries), 8, 'S');
     guard_truth(r, emit2(r, IR_int_gt, IR_EMIT(r->t, IR_getfield_gc_i, dn, keys),
                          ir_const_int(r->t, hint)), true);
     PyDictUnicodeEntry *e = DK_UNICODE_ENTRIES(k) + hint;
     int key_off = (int)((char *)&e->me_key - (char *)k);
     char fname[48];
-    snprintf(fname, sizeof fname, "dictkeys.key[%d]", hint);
+    snprintf(fname, sizeof fname, "keys.key[%d]", hint);
     guard2(r, IR_guard_value,
            IR_EMIT(r->t, IR_getfield_gc_r, field_descr(r, fname, key_off, 8, 'P'), keys),
            ir_const_ptr(r->t, name));
@@ -2313,10 +2321,7 @@ static int record_load_attr(fe_recorder *r, PyObject *owner, PyObject *name)
             return RECORD_GENERIC;
         guard_type_version(r, v, tp, c.type_version);
         ir_ref values = values_of(r, v);
-        char fname[40];
-        snprintf(fname, sizeof fname, "values[%d]", (int)c.index);
-        int di = field_descr(r, fname, (int)c.index * (int)sizeof(PyObject *), 8, 'P');
-        res = IR_EMIT(r->t, IR_getfield_gc_r, di, values);
+        res = IR_EMIT(r->t, IR_getfield_gc_r, item_descr(r, "values", 0, c.index), values);
         guard1(r, IR_guard_nonnull, res);
         break;
     }
@@ -2411,9 +2416,7 @@ static int record_store_attr(fe_recorder *r, int index, PyObject *owner, PyObjec
     case FE_STORE_ATTR_INSTANCE_VALUE: {
         guard_type_version(r, o, tp, c.type_version);
         base = values_of(r, o);
-        char fname[40];
-        snprintf(fname, sizeof fname, "values[%d]", (int)c.index);
-        dfield = field_descr(r, fname, (int)c.index * (int)sizeof(PyObject *), 8, 'P');
+        dfield = item_descr(r, "values", 0, c.index);
         was_empty = (*_PyObject_ValuesPointer(owner))->values[c.index] == NULL;
         break;
     }
@@ -2467,8 +2470,7 @@ static int record_load_method(fe_recorder *r, PyObject *owner, PyObject *name)
     switch (q) {
     case FE_LOAD_METHOD_WITH_VALUES: {
         guard_type_version(r, v, tp, c.type_version);
-        int dd = field_descr(r, "object.dict", -3 * (int)sizeof(PyObject *), 8, 'P');
-        guard1(r, IR_guard_isnull, IR_EMIT(r->t, IR_getfield_gc_r, dd, v.ref));
+        guard1(r, IR_guard_isnull, managed_dict_field(r, v));
         PyDictKeysObject *keys = ((PyHeapTypeObject *)tp)->ht_cached_keys;
         int dn = field_descr(r, "keys.dk_nentries", (int)offsetof(PyDictKeysObject, dk_nentries), 8, 'S');
         guard2(r, IR_guard_value, IR_EMIT(r->t, IR_getfield_gc_i, dn, ir_const_ptr(r->t, keys)),
@@ -2716,10 +2718,7 @@ static bool try_inline(fe_recorder *r, PyObject **sp, int oparg, int next, bool 
             continue;
         }
         /* the frame's own reference, as CPython's frame takes one */
-        char fname[40];
-        snprintf(fname, sizeof fname, "tuple.ob_item[%d]", j);
-        int di = field_descr(r, fname, (int)(offsetof(PyTupleObject, ob_item) + sizeof(PyObject *) * (size_t)j),
-                             8, 'P');
+        int di = item_descr(r, "tuple.ob_item", (int)offsetof(PyTupleObject, ob_item), j);
         ir_ref item = IR_EMIT(r->t, IR_getfield_gc_r, di, dflt);
         IR_EMIT(r->t, IR_py_incref, -1, item);
         slots[k] = (rec_val){item, FE_K_OWNED, true};
