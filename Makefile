@@ -20,7 +20,7 @@ WARN := -Wall -Wextra -Werror -Wno-missing-field-initializers
 BASE_CFLAGS := -std=gnu11 -fPIC -fvisibility=hidden -g $(WARN) -isystem $(PY_INCLUDE) -isystem $(PY_INCLUDE)/internal $(PY_DEBUG_FLAG)
 OPT ?= -O2
 CFLAGS_ALL := $(BASE_CFLAGS) $(OPT) $(EXTRA_CFLAGS)
-LDFLAGS_ALL := -shared $(EXTRA_LDFLAGS)
+LDFLAGS_ALL := -shared $(EXTRA_LDFLAGS) -lm
 
 export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 

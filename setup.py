@@ -18,6 +18,7 @@ setup(
                 "-Wno-missing-field-initializers", "-isystem", include,
                 "-isystem", include + "/internal",
             ],
+            libraries=["m"],
         )
     ]
 )

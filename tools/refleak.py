@@ -5,8 +5,8 @@ usage: python3.11-dbg tools/refleak.py [-k SUBSTRING] [--warmup N] [--runs SMALL
        python3.11-dbg tools/refleak.py [--jit PARAMS] --regrtest test_x [test_y ...]
 
 Every workload (our own WORKLOADS below plus the SNIPPETS of
-tests/py/test_behaviour.py, test_inlining.py, test_function_traces.py, test_attr_stores.py
-and test_containers_inline.py when those files
+tests/py/test_behaviour.py, test_inlining.py, test_function_traces.py, test_attr_stores.py,
+test_containers_inline.py and test_nested_loops.py when those files
 import) is compiled once and
 exec'd in this process, in a fresh globals dict, with its output thrown away
 and any exception (SystemExit included) swallowed.  After a warm-up that
@@ -610,7 +610,8 @@ def main(argv=None):
                  **test_snippets("test_inlining.py", "inlining"),
                  **test_snippets("test_function_traces.py", "function_traces"),
                  **test_snippets("test_attr_stores.py", "attr_stores"),
-                 **test_snippets("test_containers_inline.py", "containers")}
+                 **test_snippets("test_containers_inline.py", "containers"),
+                 **test_snippets("test_nested_loops.py", "nested_loops")}
     names = [n for n in workloads if args.select in n]
     if args.list:
         print("\n".join(names))

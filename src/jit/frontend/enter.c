@@ -335,6 +335,7 @@ void fe_loop_free(fe_loop *L)
     free(L->input_kind);
     free(L->slot_input);
     free(L->written);
+    free(L->syncs);
     free(L->exit_fails);
     free(L->exit_state);
     free(L->finish_loc);

@@ -951,7 +951,9 @@ loop_ran:
 
 backedge_count: {
     if (FE_UNLIKELY(cell->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE)) && cell->loop == NULL &&
-        !fe_inner_loop_compiled(jc, cell, (int)(frame->prev_instr - first_instr))) {
+        rec == NULL && !fe_inner_loop_compiled(jc, cell, (int)(frame->prev_instr - first_instr))) {
+        /* (not while recording: a bridge out of an inner loop goes round
+         * the loop around it) */
         /* The JIT will not help this loop: let CPython run it at full speed. */
         goto handoff_before_next;
     }

@@ -51,6 +51,9 @@ typedef struct fe_loop {
     uint8_t *input_kind;      /* per such input: the fe_kind the slot must have */
     ir_ref *slot_input;       /* per slot < nentry: its input ref, or IR_NONE */
     uint8_t *written;         /* per slot < nentry: stored to somewhere in the loop */
+    uint8_t *syncs;           /* per slot < nentry: boxed into the frame by the loop's
+                                 trace before its calls (NULL: it makes none), which
+                                 the bridges that jump to its label may leave to it */
     int loop_no;
     uint32_t *exit_fails;     /* per exit (loop's and bridges'): how often it failed */
     int nexit_fails;

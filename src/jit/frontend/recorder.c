@@ -25,6 +25,7 @@
 #include "../runtime/runtime.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 typedef struct {
@@ -93,6 +94,11 @@ struct fe_recorder {
     int snap;            /* snapshot of the state before it, or -1 */
     uint8_t *written;    /* the loop's per-slot "stored to" flags */
     fe_loop *bridge_of;  /* recording a bridge from an exit of this loop */
+    uint8_t *stored;     /* a bridge's: per slot < nentry, stored to in it */
+    ir_ref *start_refs;  /* a bridge's: per slot < nentry, its value at the start */
+    int foreign_edges;   /* a bridge's back-edges to other loops' headers */
+    int quiet_drops;     /* a bridge's exhausted range/list iterators left in
+                            the frame's memory (iterator_done) */
     int bridge_exit;
     ir_ref *from_refs;   /* bridge input k = from_refs[k] of the exit's trace */
     bool has_calls;      /* the frame was synced before calls */
@@ -396,6 +402,8 @@ static void rec_free(fe_recorder *r)
     free(r->slots);
     free(r->from_refs);
     free(r->dirty);
+    free(r->stored);
+    free(r->start_refs);
     free(r);
 }
 
@@ -462,7 +470,9 @@ static bool abort_loop_ended(fe_recorder *r, const char *what)
 }
 
 static rec_val unboxed(fe_recorder *r, rec_val v, PyObject *o);
+static void unbox_operands(fe_recorder *r, PyObject **sp, int n);
 static bool sync_frame(fe_recorder *r, int index);
+static bool sync_local(fe_recorder *r, int k, rec_val v);
 static ir_ref as_object(fe_recorder *r, rec_val v, bool *owned);
 static bool compile_trace(fe_recorder *r);
 
@@ -492,6 +502,59 @@ static bool hand_inlined(fe_recorder *r, fe_loop *L)
         L->inline_room = r->max_room;
     if (r->max_level > L->inline_depth)
         L->inline_depth = r->max_level;
+    return true;
+}
+
+/* The loop's trace syncs these locals before its calls (sync_frame):
+ * kept for its bridges (bridge_hands_over). */
+static bool note_syncs(fe_recorder *r, fe_loop *L)
+{
+    L->syncs = calloc((size_t)r->nentry + 1, 1);
+    if (L->syncs == NULL)
+        return false;
+    for (int k = 0; k < r->nentry; k++)
+        L->syncs[k] = r->written[k] || (r->hint && r->hint[k]);
+    return true;
+}
+
+/* A bridge about to jump to its loop's label leaves the frame as the loop
+ * expects it: the header's stack slots it refilled (a bridge leaving an
+ * inner loop made the next iterator) hold their new objects in the frame,
+ * whose memory the loop reads them from; and the locals it stored to that
+ * the loop's calls would not sync are boxed there now, since the loop
+ * never changes them. */
+static bool bridge_hands_over(fe_recorder *r, fe_loop *L)
+{
+    int replaced = 0;
+    for (int k = r->nlocalsplus; k < r->nentry; k++) {
+        rec_val v = r->slots[k];
+        if (L->slot_input[k] != IR_NONE && L->input_kind[L->slot_input[k]] == FE_K_REF &&
+            (v.kind == FE_K_OWNED || (v.kind == FE_K_REF && v.ref != r->start_refs[k])))
+            replaced++;
+    }
+    /* the old objects' release may run code (a generator's finally):
+     * unless they are the range and list iterators the bridge saw end,
+     * the frame is made whole first */
+    if (replaced > r->quiet_drops && !sync_frame(r, r->header))
+        return false;
+    for (int k = r->nlocalsplus; k < r->nentry; k++) {
+        rec_val v = r->slots[k];
+        if (L->slot_input[k] == IR_NONE || L->input_kind[L->slot_input[k]] != FE_K_REF ||
+            !(v.kind == FE_K_OWNED || (v.kind == FE_K_REF && v.ref != r->start_refs[k])))
+            continue;
+        if (v.kind == FE_K_REF)
+            IR_EMIT(r->t, IR_py_incref, -1, v.ref);
+        int ds = item_descr(r, "frame.localsplus", 0, k);
+        ir_ref old = IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
+        IR_EMIT(r->t, IR_setfield_gc, ds, 0, v.ref);
+        IR_EMIT(r->t, IR_py_xdecref, -1, old);
+        r->slots[k] = (rec_val){v.ref, FE_K_REF};
+    }
+    if (L->syncs != NULL)
+        for (int k = 0; k < r->nlocalsplus && k < r->nentry; k++)
+            if (r->stored[k] && !L->syncs[k] && r->dirty[k] && is_unboxed(r->slots[k].kind) &&
+                !sync_local(r, k, r->slots[k]))
+                return false;
     return true;
 }
 
@@ -530,6 +593,10 @@ static bool close_loop(fe_recorder *r)
         }
     }
     fe_loop *L = r->bridge_of ? r->bridge_of : r->proto;
+    if (r->bridge_of != NULL && !bridge_hands_over(r, L))
+        return false;
+    if (r->bridge_of == NULL && r->has_calls && !note_syncs(r, L))
+        return abort_bad_loop(r, "out of memory");
     for (int k = 0; k < r->nentry; k++)
         if (L->slot_input[k] == IR_NONE && r->slots[k].kind != FE_K_NONE) {
             /* Bound now, empty at the header: the loop's code would take
@@ -594,7 +661,8 @@ static bool finish_trace(fe_recorder *r, int index)
         return abort_unsupported(r, "return value of this kind");
     if (!owned)
         IR_EMIT(r->t, IR_py_incref, -1, obj);
-    if (!hand_inlined(r, r->bridge_of ? r->bridge_of : r->proto))
+    if (!hand_inlined(r, r->bridge_of ? r->bridge_of : r->proto) ||
+        (r->bridge_of == NULL && r->has_calls && !note_syncs(r, r->proto)))
         return abort_bad_loop(r, "out of memory");
     /* p0 and i1 too: every bridge takes them from its guard, so they
      * must be live at every guard, as a loop's jump keeps them */
@@ -847,8 +915,11 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     r->slots = calloc((size_t)nslots0, sizeof *r->slots);
     r->dirty = malloc((size_t)nslots0);
     r->from_refs = malloc(sizeof(ir_ref) * ((size_t)total + FE_FIRST_SLOT_INPUT));
+    r->stored = calloc((size_t)loop->nentry + 1, 1);
+    r->start_refs = malloc(sizeof(ir_ref) * ((size_t)loop->nentry + 1));
     r->t = ir_trace_new();
-    if (r->slots == NULL || r->dirty == NULL || r->from_refs == NULL || r->t == NULL)
+    if (r->slots == NULL || r->dirty == NULL || r->from_refs == NULL || r->t == NULL ||
+        r->stored == NULL || r->start_refs == NULL)
         goto oom;
     memset(r->dirty, 1, (size_t)nslots0);
     /* Inputs: p0 and i1, then the snapshot's values, frame by frame. */
@@ -860,6 +931,8 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     const ir_frame *f = ir_snap_frame_at(tr, x->snap, 0);
     for (int k = 0; k < f->nslots; k++)
         r->slots[k] = bridge_value(r, tr, ir_frame_slots(tr, f)[k], &n);
+    for (int k = 0; k < r->nentry; k++)
+        r->start_refs[k] = k < f->nslots ? r->slots[k].ref : IR_NONE;
     r->depth = f->nslots - r->nlocalsplus;
     /* A guard inside inlined calls: the trace starts inside them too, in
      * the frames deopt rebuilt (the interpreter runs the innermost). */
@@ -918,6 +991,36 @@ static PyObject *opnames;
  * borrowed from the builtins module, which keeps them. */
 static PyObject *quiet_builtins[12];
 
+/* math functions a trace calls directly, the C library's: CPython's math
+ * module calls these same functions for float arguments, and raises
+ * (domain and range errors) only where an argument or the result is not
+ * finite -- cases the trace leaves to the interpreter (record_math_call).
+ * Resolved at module init (fe_rec_init), owned here: compared by identity
+ * with the callable of a CALL. */
+static const struct {
+    const char *name;
+    int nargs;
+    void *fn;
+} math_fns[] = {
+    {"sqrt", 1, (void *)sqrt},   {"exp", 1, (void *)exp},     {"log", 1, (void *)log},
+    {"log10", 1, (void *)log10}, {"log2", 1, (void *)log2},   {"sin", 1, (void *)sin},
+    {"cos", 1, (void *)cos},     {"tan", 1, (void *)tan},     {"asin", 1, (void *)asin},
+    {"acos", 1, (void *)acos},   {"atan", 1, (void *)atan},   {"sinh", 1, (void *)sinh},
+    {"cosh", 1, (void *)cosh},   {"tanh", 1, (void *)tanh},   {"fabs", 1, (void *)fabs},
+    {"atan2", 2, (void *)atan2}, {"pow", 2, (void *)pow},
+};
+#define FE_NMATH ((int)(sizeof math_fns / sizeof *math_fns))
+static PyObject *math_objs[FE_NMATH];
+
+static void load_math_fns(void)
+{
+    PyObject *mod = PyImport_ImportModule("math");
+    for (int k = 0; mod != NULL && k < FE_NMATH; k++)
+        math_objs[k] = PyObject_GetAttrString(mod, math_fns[k].name);
+    Py_XDECREF(mod);
+    PyErr_Clear();  /* (without math, or one of them, calls stay residual) */
+}
+
 int fe_rec_init(void)
 {
     if (opnames != NULL)
@@ -943,6 +1046,7 @@ int fe_rec_init(void)
         Py_DECREF(f);
     }
     Py_XDECREF(bmod);
+    load_math_fns();
     const char *dbg = getenv("PYPYJIT_DEBUG_RECORDER");
     if (dbg != NULL && *dbg != 0 && check_log == NULL)
         check_log = strcmp(dbg, "1") == 0 ? stderr : fopen(dbg, "a");
@@ -1195,16 +1299,42 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
     return true;
 }
 
+/* FOR_ITER found its iterator exhausted: in a bridge (one leaving an
+ * inner loop, or its outer loop), the path goes on after the loop. */
+static bool may_leave_loop(const fe_recorder *r)
+{
+    return r->bridge_of != NULL && r->level == 0;
+}
+
+/* The exhausted iterator leaves the stack and the path goes on at
+ * `target`, after the loop. One the trace owns is released now; one the
+ * frame holds (a loop header's stack slot, the loop's input) stays there
+ * until an exit drops it (deopt, finish) or the bridge's end replaces it
+ * with the next iterator (close_loop): the frame's memory keeps it. */
+static bool iterator_done(fe_recorder *r, int target)
+{
+    rec_val it = pop(r);
+    if (it.kind == FE_K_OWNED)
+        IR_EMIT(r->t, IR_py_decref, -1, it.ref);
+    else if (it.kind != FE_K_REF || r->nlocalsplus + r->depth >= r->nentry)
+        return abort_unsupported(r, "an exhausted iterator the frame does not hold");
+    else
+        r->quiet_drops++;  /* a range or list iterator: its release runs no code */
+    r->expect = target;
+    return true;
+}
+
 static bool record_for_iter_generic(fe_recorder *r, int index, int oparg, int next);
 
 /* FOR_ITER over a list iterator, inline: the item at the iterator's index
  * while it is below the list's current length (the end, or a list that
  * shrank, leaves to the interpreter, which ends the loop). */
-static bool record_for_iter_list(fe_recorder *r, PyObject *it)
+static bool record_for_iter_list(fe_recorder *r, PyObject *it, int oparg, int next_index)
 {
     /* listiterobject {HEAD; Py_ssize_t it_index; PyListObject *it_seq} (3.11) */
     struct listiter { PyObject_HEAD Py_ssize_t it_index; PyListObject *it_seq; } *li = (void *)it;
-    if (li->it_seq == NULL || li->it_index >= PyList_GET_SIZE(li->it_seq))
+    bool ends = li->it_seq == NULL || li->it_index >= PyList_GET_SIZE(li->it_seq);
+    if (ends && (li->it_seq == NULL || !may_leave_loop(r)))
         return abort_loop_ended(r, "the loop ended while it was being traced");
     rec_val v = TOP(1);
     guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyListIter_Type, "list_iterator"));
@@ -1216,7 +1346,13 @@ static bool record_for_iter_list(fe_recorder *r, PyObject *it)
     guard1(r, IR_guard_nonnull, seq);
     ir_ref idx = IR_EMIT(r->t, IR_getfield_gc_i, didx, v.ref);
     ir_ref len = IR_EMIT(r->t, IR_getfield_gc_i, dsz, seq);
-    guard_truth(r, emit2(r, IR_int_lt, idx, len), true);
+    guard_truth(r, emit2(r, IR_int_lt, idx, len), !ends);
+    if (ends) {
+        /* as listiter_next: the exhausted iterator lets go of its list */
+        IR_EMIT(r->t, IR_setfield_gc, dseq, v.ref, ir_const_ptr(r->t, NULL));
+        IR_EMIT(r->t, IR_py_decref, -1, seq);
+        return iterator_done(r, next_index + oparg);
+    }
     ir_ref items = IR_EMIT(r->t, IR_getfield_gc_r, dit, seq);
     ir_descr da = {.kind = IR_DESCR_ARRAY, .flag = 'P', .size = 8, .name = "list items"};
     ir_ref item = IR_EMIT(r->t, IR_getarrayitem_gc_r, ir_descr_add(r->t, &da), items, idx);
@@ -1229,18 +1365,19 @@ static bool record_for_iter_list(fe_recorder *r, PyObject *it)
 static bool record_for_iter(fe_recorder *r, PyObject *it, int oparg, int next_index, int index)
 {
     rec_val v = TOP(1);
-    if (v.kind != FE_K_REF)
+    /* (owned: an iterator made in this trace, a bridge entering an inner
+     * loop again) */
+    if (v.kind != FE_K_REF && v.kind != FE_K_OWNED)
         return abort_unsupported(r, "FOR_ITER over a value of this kind");
     if (Py_TYPE(it) == &PyListIter_Type)
-        return record_for_iter_list(r, it);
+        return record_for_iter_list(r, it, oparg, next_index);
     if (Py_TYPE(it) != &PyRangeIter_Type)
         return record_for_iter_generic(r, index, oparg, next_index);
     /* rangeiterobject {HEAD; long index, start, step, len} (3.11) */
     struct rangeiter { PyObject_HEAD long index, start, step, len; } *ri = (void *)it;
-    if (ri->index >= ri->len)
+    bool ends = ri->index >= ri->len;
+    if (ends && !may_leave_loop(r))
         return abort_bad_loop(r, "the loop ended while it was being traced");
-    (void)oparg;
-    (void)next_index;
     ir_ref cls = ir_const_class(r->t, &PyRangeIter_Type, "range_iterator");
     guard2(r, IR_guard_class, v.ref, cls);
     int di = field_descr(r, "rangeiter.index", (int)offsetof(struct rangeiter, index), 8, 'S');
@@ -1249,7 +1386,9 @@ static bool record_for_iter(fe_recorder *r, PyObject *it, int oparg, int next_in
     int dl = field_descr(r, "rangeiter.len", (int)offsetof(struct rangeiter, len), 8, 'S');
     ir_ref idx = IR_EMIT(r->t, IR_getfield_gc_i, di, v.ref);
     ir_ref len = IR_EMIT(r->t, IR_getfield_gc_i, dl, v.ref);
-    guard_truth(r, emit2(r, IR_int_lt, idx, len), true);
+    guard_truth(r, emit2(r, IR_int_lt, idx, len), !ends);
+    if (ends)
+        return iterator_done(r, next_index + oparg);
     ir_ref start = IR_EMIT(r->t, IR_getfield_gc_i, ds, v.ref);
     ir_ref step = IR_EMIT(r->t, IR_getfield_gc_i, dt, v.ref);
     /* start + index*step cannot overflow: CPython computed the length so
@@ -1266,9 +1405,14 @@ static bool jump_to(fe_recorder *r, int target, bool backward)
     r->expect = target;
     if (!backward)
         return true;
-    if (target != r->header || r->level > 0)
-        return abort_unsupported(r, "inner loop");
-    return close_loop(r);
+    if (target == r->header && r->level == 0)
+        return close_loop(r);
+    /* A bridge leaving an inner loop goes round the loop around it once,
+     * back into its own loop's header (fe_rec_instr closes it there):
+     * nested loops run in machine code, the inner loop and its bridge. */
+    if (r->bridge_of != NULL && r->level == 0 && r->foreign_edges++ == 0)
+        return true;
+    return abort_unsupported(r, "inner loop");
 }
 
 /* ---- calls ---- */
@@ -1353,6 +1497,24 @@ static bool count_residual(fe_recorder *r, const char *name)
     return abort_unsupported(r, msg);
 }
 
+/* Local k of the loop's frame, unboxed `v` in the trace, boxed into the
+ * frame (whose old box goes; NULL when first bound in this iteration). */
+static bool sync_local(fe_recorder *r, int k, rec_val v)
+{
+    r->dirty[k] = 0;
+    bool owned;
+    ir_ref obj = as_object(r, v, &owned);
+    if (obj == IR_NONE)
+        return abort_unsupported(r, "local of this kind across a call");
+    if (!owned)
+        IR_EMIT(r->t, IR_py_incref, -1, obj);
+    int ds = item_descr(r, "frame.localsplus", 0, k);
+    ir_ref old = IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
+    IR_EMIT(r->t, IR_setfield_gc, ds, 0, obj);
+    IR_EMIT(r->t, IR_py_xdecref, -1, old);
+    return true;
+}
+
 static bool sync_frame(fe_recorder *r, int index)
 {
     /* the loop's frame: waiting at its CALL when inside inlined calls */
@@ -1370,18 +1532,8 @@ static bool sync_frame(fe_recorder *r, int index)
             continue;  /* objects are written through (store_fast); NULL is NULL */
         if (!r->dirty[k])
             continue;  /* synced since its last store */
-        r->dirty[k] = 0;
-        bool owned;
-        ir_ref obj = as_object(r, v, &owned);
-        if (obj == IR_NONE)
-            return abort_unsupported(r, "local of this kind across a call");
-        if (!owned)
-            IR_EMIT(r->t, IR_py_incref, -1, obj);
-        int ds = item_descr(r, "frame.localsplus", 0, k);
-        ir_ref old = IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
-        IR_EMIT(r->t, IR_setfield_gc, ds, 0, obj);
-        /* NULL when the local is first bound in this iteration */
-        IR_EMIT(r->t, IR_py_xdecref, -1, old);
+        if (!sync_local(r, k, v))
+            return false;
     }
     r->has_calls = true;
     return r->level == 0 || push_inlined_frames(r, index);
@@ -1547,6 +1699,24 @@ static bool plain_container(rec_val v, PyObject *o)
     return v.kind == FE_K_REF && (tp == &PyList_Type || tp == &PyTuple_Type || tp == &PyDict_Type);
 }
 
+/* GET_ITER: iter(x), a call of the type's tp_iter. Quiet for the builtin
+ * containers, whose iterators are made without Python code (an owned
+ * operand is released after: the iterator holds it). */
+static bool record_get_iter(fe_recorder *r, int index, int next, PyObject *o)
+{
+    PyTypeObject *tp = Py_TYPE(o);
+    if (tp == &PyRange_Type || tp == &PyList_Type || tp == &PyTuple_Type || tp == &PyDict_Type ||
+        tp == &PyUnicode_Type || tp == &PyBytes_Type || tp == &PySet_Type ||
+        tp == &PyFrozenSet_Type) {
+        guard_exact(r, TOP(1), o);
+        r->quiet = true;
+    }
+    /* (any other object: a call that may run its __iter__) */
+    rec_val v = TOP(1);
+    return residual(r, index, next, (void *)PyObject_GetIter, "get_iter", &v, 1, NULL, 0, 1, 'r',
+                    NULL);
+}
+
 /* A dict whose lookups never compare keys with Python code: its keys are
  * all str (a unicode or split table), guarded on the keys object's kind. */
 static bool str_keyed_dict(fe_recorder *r, rec_val v, PyObject *o, bool emit)
@@ -1686,7 +1856,11 @@ static void quiet_call(fe_recorder *r, PyObject **sp, int total)
     if (!ir_is_const(cv.ref))
         return;  /* the callable must be what it is now */
     PyObject **args = sp - total;
-    if (PyCFunction_CheckExact(callable)) {
+    if (callable == (PyObject *)&PyRange_Type) {
+        for (int k = 0; k < total; k++)
+            if (!atomic(args[k]))
+                return;  /* (an __index__ could run) */
+    } else if (PyCFunction_CheckExact(callable)) {
         bool known = false;
         for (size_t k = 0; k < sizeof quiet_builtins / sizeof *quiet_builtins; k++)
             known |= quiet_builtins[k] == callable && callable != NULL;
@@ -1729,6 +1903,61 @@ static void quiet_call(fe_recorder *r, PyObject **sp, int total)
     r->quiet = true;
 }
 
+/* A float that is neither infinite nor NaN: x - x is 0 exactly then. */
+static void guard_finite(fe_recorder *r, ir_ref x)
+{
+    guard_truth(r, emit2(r, IR_float_eq, emit2(r, IR_float_sub, x, x), ir_const_float(r->t, 0.0)),
+                true);
+}
+
+/* math.f(x[, y]) of a math_fns function with int or float arguments: a
+ * direct call of the C function, the arguments and the result guarded
+ * finite (else the interpreter makes the call, and raises as CPython
+ * does). False when this is not such a call (*done false) or the trace
+ * ended. */
+static bool record_math_call(fe_recorder *r, PyObject **sp, int oparg, bool *done)
+{
+    *done = false;
+    PyObject *callable = sp[-(oparg + 1)];
+    if (TOP(oparg + 2).kind != FE_K_NONE || !ir_is_const(TOP(oparg + 1).ref))
+        return true;
+    int m = 0;
+    while (m < FE_NMATH && (math_objs[m] != callable || math_fns[m].nargs != oparg))
+        m++;
+    if (m == FE_NMATH)
+        return true;
+    for (int k = 1; k <= oparg; k++)
+        if (!PyFloat_CheckExact(sp[-k]) && !PyLong_CheckExact(sp[-k]))
+            return true;
+    unbox_operands(r, sp, oparg);
+    ir_ref args[3] = {ir_const_class(r->t, math_fns[m].fn, math_fns[m].name)};
+    for (int k = 0; k < oparg; k++) {
+        rec_val v = TOP(oparg - k);
+        PyObject *o = sp[k - oparg];
+        if (v.kind == FE_K_INT)
+            args[1 + k] = emit1(r, IR_cast_int_to_float, v.ref);
+        else if (v.kind == FE_K_FLOAT)
+            args[1 + k] = v.ref;
+        else if (v.kind == FE_K_REF && ir_is_const(v.ref) && PyFloat_CheckExact(o))
+            args[1 + k] = ir_const_float(r->t, PyFloat_AS_DOUBLE(o));
+        else
+            return true;  /* (an int too big to unbox: the generic call) */
+    }
+    *done = true;
+    for (int k = 0; k < oparg; k++)
+        guard_finite(r, args[1 + k]);
+    int d = call_descr(r, math_fns[m].name, 'f', oparg == 1 ? "f" : "ff", IR_CALL_ELIDABLE);
+    ir_ref res = ir_emit(r->t, IR_call_f, args, 1 + oparg, d);
+    guard_finite(r, res);
+    /* the arguments (unboxed) and the callable, a constant the math
+     * module keeps: its release frees nothing */
+    if (TOP(oparg + 1).kind == FE_K_OWNED)
+        IR_EMIT(r->t, IR_py_decref, -1, TOP(oparg + 1).ref);
+    r->depth -= oparg + 2;
+    push(r, (rec_val){res, FE_K_FLOAT});
+    return true;
+}
+
 static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int next)
 {
     static void *const callers[] = {(void *)fe_rt_call0, (void *)fe_rt_call1,
@@ -1743,6 +1972,9 @@ static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int
     r->kwnames = NULL;
     if (total > FE_RT_CALL_MAX)
         return abort_unsupported(r, "call with more than 10 arguments");
+    bool done;
+    if (kwnames == NULL && (!record_math_call(r, sp, oparg, &done) || done))
+        return !ir_failed(r->t);
     rec_val vals[2 + FE_RT_CALL_MAX];
     if (total <= 4 && kwnames == NULL) {
         for (int k = 0; k <= total; k++)
@@ -1831,8 +2063,11 @@ static bool store_fast(fe_recorder *r, int index, int k)
         return store_fast_inlined(r, k);
     rec_val v = pop(r);
     rec_val old = r->slots[k];
-    if (k < r->nentry)
+    if (k < r->nentry) {
         r->written[k] = 1;
+        if (r->stored)
+            r->stored[k] = 1;
+    }
     bool unboxed = is_unboxed(v.kind);
     bool old_unboxed = is_unboxed(old.kind);
     if (v.kind == FE_K_NONE)
@@ -3073,6 +3308,8 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
         push(r, (rec_val){res, FE_K_BOOL});
         return release_popped(r, a) && release_popped(r, b);
     }
+    case GET_ITER:
+        return record_get_iter(r, index, next, sp[-1]);
     case UNPACK_SEQUENCE:
         return record_unpack(r, sp[-1], oparg);
     case BUILD_TUPLE:
@@ -3370,8 +3607,11 @@ bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int
     r->frame = frame;
     if (r->level > 0 && frame_escaped(r))
         return abort_unsupported(r, "a frame object of an inlined call outlives the call that made it");
-    if (++r->ninstrs > 1 && start == r->header && r->level == 0)
+    if (++r->ninstrs > 1 && start == r->header && r->level == 0) {
+        if (r->bridge_of != NULL)
+            return close_loop(r);  /* (an outer loop's body led into it) */
         return abort_bad_loop(r, "came back to the header without a back-edge");
+    }
     if (r->t->nops > rt.param_int[RT_PARAM_trace_limit]) {
         rt_count(RT_C_ABORT_TOO_LONG, 1);
         rt_event_trace_too_long((PyObject *)r->loop_code, r->cell->offset);
