@@ -71,7 +71,7 @@ static int bridge(jit_loop *L, int e, const char *text, const char *from, ir_tra
         int num = (int)strtol(p, (char **)&p, 10);
         refs[k++] = parent ? R(parent, ty, num) : IR_NONE;
     }
-    return jit_compile_bridge(L, e, *bp, refs, err, n);
+    return jit_compile_bridge(L, e, *bp, refs, NULL, err, n);
 }
 
 /* Attaches a bridge that must compile. */
@@ -465,6 +465,61 @@ TEST(x64_bridge_finish)
 done:
     jit_loop_free(L);
     ir_trace_free(t);
+    ir_trace_free(b);
+}
+
+/* A bridge of one loop that ends at another loop's label (nested loops):
+ * the other loop's code runs on in the same frame, and its exit is
+ * reported with its own number and df.exited naming it. */
+TEST(x64_bridge_jumps_to_another_loop)
+{
+    ir_trace *ta, *tb, *b = NULL;
+    jit_loop *A = build("[i0, i1]\n"
+                        "label(i0, i1, descr=TargetToken(1))\n"
+                        "i2 = int_add(i0, 1)\n"
+                        "i3 = int_lt(i2, 10)\n"
+                        "guard_true(i3) [i2, i1]\n"
+                        "jump(i2, i1, descr=TargetToken(1))\n",
+                        &ta, failed_);
+    jit_loop *B = build("[i0, i1]\n"
+                        "label(i0, i1, descr=TargetToken(7))\n"
+                        "i2 = int_sub(i0, 1)\n"
+                        "i3 = int_add(i1, 5)\n"
+                        "i4 = int_gt(i2, 0)\n"
+                        "guard_true(i4) [i2, i3]\n"
+                        "jump(i2, i3, descr=TargetToken(7))\n",
+                        &tb, failed_);
+    if (!A || !B)
+        goto done;
+    uint64_t in[2] = {0, 3};
+    CHECK_EQ_INT(run(A, in), 0);
+    CHECK(df.exited == A);
+    b = parse("[i0, i1]\n"
+              "i2 = int_mul(i1, 2)\n"
+              "jump(i0, i2, descr=TargetToken(7))\n",
+              failed_);
+    if (b == NULL)
+        goto done;
+    char err[256] = "";
+    ir_ref refs[2] = {R(ta, 'i', 2), R(ta, 'i', 1)};
+    /* the label token must be the target loop's */
+    CHECK(jit_compile_bridge(A, 0, b, refs, NULL, err, sizeof err) < 0);
+    CHECK(strstr(err, "TargetToken") != NULL);
+    CHECK_EQ_INT(jit_compile_bridge(A, 0, b, refs, B, err, sizeof err), 0);
+    /* A counts i to 10, the bridge doubles s (6), B counts i down to 0
+     * adding 5 per step: its exit 0 with (0, 56) */
+    CHECK_EQ_INT(run(A, in), 0);
+    CHECK(df.exited == B);
+    CHECK_EQ_INT(out(B, 0, 0), 0);
+    CHECK_EQ_INT(out(B, 0, 1), 56);
+    CHECK_EQ_INT(run(B, (uint64_t[]){3, 1}), 0);
+    CHECK(df.exited == B);
+    CHECK_EQ_INT(out(B, 0, 1), 16);
+done:
+    jit_loop_free(A);
+    jit_loop_free(B);
+    ir_trace_free(ta);
+    ir_trace_free(tb);
     ir_trace_free(b);
 }
 

@@ -515,6 +515,35 @@ def test_hooks_must_be_callable_or_none():
     assert r == (["hook must be callable or None, not int"] * 3, (None, None, None, False))
 
 
+def test_abort_hook_keeps_the_exception_being_raised():
+    """A trace aborted because an exception is being raised calls the
+    abort hook while the exception is pending: building the hook's
+    arguments and running it must leave that exception as it was (it used
+    to be lost: SystemError "error return without exception set")."""
+    code = """
+        import os, sys
+        seen = []
+        pj = sys.modules.get("pypyjit")
+        if pj is not None:
+            pj.set_abort_hook(lambda *a: seen.append(a[2]))
+            pj.set_compile_hook(lambda info: seen.append(len(info.operations)))
+        def g(p):
+            return os.stat(p)
+        def probe(paths):
+            for p in paths:
+                g(p)
+        res = []
+        for k in range(30):
+            try:
+                probe(["/"] * (k % 7) + ["/nonexistent-pypyjit-test"])
+            except FileNotFoundError as e:
+                res.append((e.errno, e.filename))
+        print(res)
+        print(pj is None or "ABORT_UNSUPPORTED" in seen)
+    """
+    jitrun.compare(code)
+
+
 def test_hooks_flags():
     p = run_py("""
         import pypyjit

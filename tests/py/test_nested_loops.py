@@ -193,6 +193,25 @@ SNIPPETS = {
             return t, i, j
         print([f(k) for k in range(1, 40)])
     """,
+    "unwritten_locals_keep_identity": """
+        class C:
+            def __init__(self, s):
+                self.s = s
+            def __iter__(self):
+                return iter(self.s)
+            def __contains__(self, x):
+                return True
+        def run():
+            nan = float("nan")
+            big = 10 ** 12
+            keep = (nan, big)
+            containers = [C([1, 2, 3]), C([4, 5]), C([6, 7, 8])]
+            for container in containers:
+                for elem in container:
+                    assert elem in container
+            return nan is keep[0], big is keep[1]
+        print([run() for _ in range(6)])
+    """,
     "math_functions_and_domain_errors": """
         import math
         def f(xs):
@@ -248,6 +267,36 @@ def test_nest_runs_in_machine_code():
     lines = out.stdout.split("\n")
     assert lines[0] == str(sum(i ^ j for i in range(3000) for j in range(5)))
     assert lines[1].startswith("True True"), out.stdout
+
+
+def test_bridges_jump_between_loops():
+    """Where the outer loop has a trace of its own (a path that skips the
+    inner loop), the bridge into the inner loop jumps to the inner loop's
+    label and the inner loop's exit bridge jumps back to the outer loop's:
+    the nest is entered a few times only, and gives CPython's result."""
+    code = """
+        import pypyjit
+        def sieve(limit):
+            flags = [True] * (limit + 1)
+            flags[0] = flags[1] = False
+            i = 2
+            while i * i <= limit:
+                if flags[i]:
+                    j = i * i
+                    while j <= limit:
+                        flags[j] = False
+                        j += i
+                i += 1
+            return flags
+        before = pypyjit.get_stats_snapshot().counters["LOOP_ENTRIES"]
+        for _ in range(3):
+            f = sieve(200000)
+        entries = pypyjit.get_stats_snapshot().counters["LOOP_ENTRIES"] - before
+        print(sum(f), entries < 100, entries)
+    """
+    out = run(code, params="threshold=50,trace_eagerness=5")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[:2] == ["17984", "True"], out.stdout
 
 
 def test_math_call_is_a_direct_call():

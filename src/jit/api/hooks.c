@@ -94,12 +94,30 @@ fail:
     return NULL;
 }
 
-/* Calls hook(*args) outside of any other hook, with the current exception
- * (if any) kept aside; reports a failure as unraisable. Steals args. */
+/* What a hook call keeps aside: the exception being raised, if any (an
+ * abort can happen while one is pending), for the whole time the hook's
+ * arguments are built and the hook runs. */
+typedef struct {
+    PyObject *type, *value, *tb;
+} hook_saved;
+
+static void hook_enter(hook_saved *saved)
+{
+    rt.in_hook = true;
+    PyErr_Fetch(&saved->type, &saved->value, &saved->tb);
+}
+
+static void hook_leave(hook_saved *saved)
+{
+    PyErr_Restore(saved->type, saved->value, saved->tb);
+    rt.in_hook = false;
+}
+
+/* Calls hook(*args) (between hook_enter and hook_leave); reports a
+ * failure, or arguments that could not be built, as unraisable. Steals
+ * args. */
 static void call_hook(PyObject *hook, PyObject *args)
 {
-    PyObject *type, *value, *tb;
-    PyErr_Fetch(&type, &value, &tb);
     if (args != NULL) {
         PyObject *res = PyObject_Call(hook, args, NULL);
         Py_DECREF(args);
@@ -109,7 +127,6 @@ static void call_hook(PyObject *hook, PyObject *args)
     } else {
         _PyErr_WriteUnraisableMsg("in jit hook", hook);
     }
-    PyErr_Restore(type, value, tb);
 }
 
 static bool hook_ready(int kind)
@@ -122,7 +139,8 @@ static void on_compiled(const void *loop)
     const fe_loop *L = loop;
     if (!hook_ready(RT_HOOK_COMPILE))
         return;
-    rt.in_hook = true;
+    hook_saved saved;
+    hook_enter(&saved);
     PyObject *hook = Py_NewRef(rt.hooks[RT_HOOK_COMPILE]);
     PyObject *cls = resop_class("JitLoopInfo");
     PyObject *ops = rt.hook_operations ? operations(L->trace, L) : Py_NewRef(Py_None);
@@ -140,7 +158,7 @@ static void on_compiled(const void *loop)
     Py_XDECREF(gk);
     call_hook(hook, args);
     Py_DECREF(hook);
-    rt.in_hook = false;
+    hook_leave(&saved);
 }
 
 static void on_compiled_bridge(const void *loop, int b)
@@ -148,7 +166,8 @@ static void on_compiled_bridge(const void *loop, int b)
     const fe_loop *L = loop;
     if (!hook_ready(RT_HOOK_COMPILE))
         return;
-    rt.in_hook = true;
+    hook_saved saved;
+    hook_enter(&saved);
     const jit_bridge *br = &L->mc->bridges[b];
     PyObject *hook = Py_NewRef(rt.hooks[RT_HOOK_COMPILE]);
     PyObject *cls = resop_class("JitLoopInfo");
@@ -167,14 +186,15 @@ static void on_compiled_bridge(const void *loop, int b)
     Py_XDECREF(ops);
     call_hook(hook, args);
     Py_DECREF(hook);
-    rt.in_hook = false;
+    hook_leave(&saved);
 }
 
 static void on_abort(PyObject *code, int offset, const char *reason, const void *trace)
 {
     if (!hook_ready(RT_HOOK_ABORT))
         return;
-    rt.in_hook = true;
+    hook_saved saved;
+    hook_enter(&saved);
     PyObject *hook = Py_NewRef(rt.hooks[RT_HOOK_ABORT]);
     PyObject *ops = trace ? operations(trace, NULL) : PyList_New(0);
     PyObject *gk = greenkey(code, offset);
@@ -183,21 +203,22 @@ static void on_abort(PyObject *code, int offset, const char *reason, const void 
     Py_XDECREF(gk);
     call_hook(hook, args);
     Py_DECREF(hook);
-    rt.in_hook = false;
+    hook_leave(&saved);
 }
 
 static void on_too_long(PyObject *code, int offset)
 {
     if (!hook_ready(RT_HOOK_TRACE_TOO_LONG))
         return;
-    rt.in_hook = true;
+    hook_saved saved;
+    hook_enter(&saved);
     PyObject *hook = Py_NewRef(rt.hooks[RT_HOOK_TRACE_TOO_LONG]);
     PyObject *gk = greenkey(code, offset);
     PyObject *args = gk ? Py_BuildValue("(sO)", "pypyjit", gk) : NULL;
     Py_XDECREF(gk);
     call_hook(hook, args);
     Py_DECREF(hook);
-    rt.in_hook = false;
+    hook_leave(&saved);
 }
 
 void api_hooks_install(void)

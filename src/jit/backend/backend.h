@@ -32,10 +32,16 @@
 #define JIT_NXMM 16
 #define JIT_MAX_SPILL 1024
 
+struct jit_loop;
+
 typedef struct {
     uint64_t gpr[JIT_NGPR];   /* indexed by x86 register number (rax=0 ... r15=15) */
     uint64_t xmm[JIT_NXMM];   /* low 64 bits of xmm0..xmm15 */
     uint64_t spill[JIT_MAX_SPILL];
+    /* The loop whose exit was taken: the one entered, or one a bridge of
+     * it jumped to (jit_compile_bridge's jump_loop); the exit number is
+     * that loop's. */
+    const struct jit_loop *exited;
 } jit_deadframe;
 
 /* Where a value is at a guard exit. */
@@ -127,6 +133,7 @@ typedef struct jit_loop {
     jit_bridge *bridges;
     int nbridges;
     jit_values vals;      /* of the loop's trace */
+    void *user;           /* the caller's, untouched by the backend */
 } jit_loop;
 
 /* Compiles a trace (checked with ir_verify first) ending in a jump to one
@@ -159,7 +166,12 @@ void jit_loop_free(jit_loop *loop);
  * of the same type. The bridge ends with jump(args) -- to the loop's
  * label (its descr, if any, must carry loop->label_token; arity and types
  * must match the label's; loop->label_scoped must hold) -- or with
- * finish(values), or with a jump to a label of its own. Its guards get new
+ * finish(values), or with a jump to a label of its own -- or, with
+ * `jump_loop` (NULL: `loop`), with a jump to that other loop's label, its
+ * descr carrying that loop's label_token: the other loop's code then runs
+ * in this one's stack frame and deadframe, and its exits return its own
+ * exit numbers with df->exited naming it (all loops' code must be kept
+ * while one that jumps there lives). Its guards get new
  * exit numbers (loop->exits grows; jit_exit.bridge says whose they are),
  * and their snapshots are the bridge trace's. Fills the bridge's op
  * mc_offset (relative to its code). `bridge` is borrowed: keep it alive
@@ -169,7 +181,7 @@ void jit_loop_free(jit_loop *loop);
  * call from it waiting to return), but must not be executing -- with
  * the GIL held by the caller, no thread is inside compiled code. */
 int jit_compile_bridge(jit_loop *loop, int exit, ir_trace *bridge, const ir_ref *from_refs,
-                       char *err, size_t errsize);
+                       const jit_loop *jump_loop, char *err, size_t errsize);
 
 /* The trace exit e belongs to (whose snapshot, guard and refs it names):
  * the loop's trace or a bridge's; NULL if e is out of range. */

@@ -92,7 +92,7 @@ static ir_trace *optimise(const ir_trace *t, char *err, size_t errsize)
     return opt_run(t, mask, &out, NULL, err, errsize) < 0 ? NULL : out;
 }
 
-int fe_compile_bridge(fe_loop *L, int e, ir_trace *t, ir_ref *from_refs)
+int fe_compile_bridge(fe_loop *L, int e, ir_trace *t, ir_ref *from_refs, fe_loop *to)
 {
     char err[256];
     double t0 = now();
@@ -110,7 +110,7 @@ int fe_compile_bridge(fe_loop *L, int e, ir_trace *t, ir_ref *from_refs)
     L->bridge_traces = kept;
     count_final_ops(t);
     rt_count(RT_C_BACKEND, 1);
-    int b = jit_compile_bridge(L->mc, e, t, from_refs, err, sizeof err);
+    int b = jit_compile_bridge(L->mc, e, t, from_refs, to ? to->mc : NULL, err, sizeof err);
     rt.time_backend += now() - t0;
     if (b < 0)
         goto fail;
@@ -164,6 +164,7 @@ int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *L)
         goto fail;
     }
     L->trace = t;
+    L->mc->user = L;
     L->pending_bridge = -1;
     if (grow_exits(L) < 0)
         goto fail_loop;

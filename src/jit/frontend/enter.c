@@ -164,12 +164,16 @@ static __attribute__((noinline)) int deopt(fe_loop *L, _PyInterpreterFrame *fram
     PyObject *stale[FE_MAX_INPUTS];
     int nstale = 0;
     bool failed = false;
+    int nlocals = frame->f_code->co_nlocalsplus;
     for (int k = 0; k < f->nslots; k++) {
         ir_slot s = slots[k];
         bool in_frame = k < L->nentry;
-        /* A slot the loop never stores to still holds, in the frame, the
-         * object it held at entry. */
-        if (in_loop && in_frame && !L->written[k] && s.ref != IR_NONE && s.ref == L->slot_input[k])
+        /* A local no trace of the code stores to still holds, in the
+         * frame, the very object it held when machine code was entered
+         * (boxing its value again would make another object: `is`); so
+         * does a header slot the loop takes unchanged to its exit. */
+        if (in_frame && !L->written[k] && s.ref != IR_NONE && s.kind != IR_BOX_OWNED &&
+            ((k < nlocals && lp[k] != NULL) || (in_loop && s.ref == L->slot_input[k])))
             continue;
         PyObject *v = materialize(L, tr, e, df, s, &failed);
         if (in_frame) {
@@ -278,19 +282,21 @@ static void give_area(run_area *a)
     free_areas = a;
 }
 
-int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp,
+int fe_loop_run(fe_loop **Lp, _PyInterpreterFrame *frame, PyObject ***spp,
                 _PyInterpreterFrame **inner, PyObject **retval)
 {
+    fe_loop *L = *Lp;
     PyThreadState *tstate = _PyThreadState_GET();
     *inner = frame;
-    if (L->inline_room > 0) {
+    if (L->jc->inline_room > 0) {
         /* Room for the frames of inlined calls, should a guard inside one
-         * fail: in the data stack's current chunk (as fe_frame_push), and
-         * under the recursion limit. */
+         * fail (in this loop or one its bridges jump to): in the data
+         * stack's current chunk (as fe_frame_push), and under the
+         * recursion limit. */
         PyObject **top = tstate->datastack_top;
         if (top == NULL || top == &tstate->datastack_chunk->data[0] ||
-            tstate->datastack_limit - top < L->inline_room ||
-            tstate->recursion_remaining <= L->inline_depth)
+            tstate->datastack_limit - top < L->jc->inline_room ||
+            tstate->recursion_remaining <= L->jc->inline_depth)
             return -1;
     }
     /* Slots that were empty when the loop was traced must still be: its
@@ -314,10 +320,14 @@ int fe_loop_run(fe_loop *L, _PyInterpreterFrame *frame, PyObject ***spp,
     L->entries++;
     L->running++;  /* deopt may run a collection that releases loops */
     int64_t e = L->mc->entry((void *const *)a->inputs, &a->df);
-    if (e < 0 || e >= L->mc->nexits)
+    /* the code may have left through another loop of the code, which a
+     * bridge jumped to: its exit, its snapshot */
+    fe_loop *X = a->df.exited == L->mc ? L : (fe_loop *)a->df.exited->user;
+    if (X == NULL || e < 0 || e >= X->mc->nexits)
         Py_FatalError("pypyjit: compiled loop returned an unknown exit");
-    int pc = L->mc->exits[e].snap < 0 ? finish(L, frame, (int)e, &a->df, retval)
-                                      : deopt(L, frame, (int)e, &a->df, spp, inner);
+    *Lp = X;
+    int pc = X->mc->exits[e].snap < 0 ? finish(X, frame, (int)e, &a->df, retval)
+                                      : deopt(X, frame, (int)e, &a->df, spp, inner);
     give_area(a);
     L->running--;
     return pc;
@@ -334,7 +344,6 @@ void fe_loop_free(fe_loop *L)
     free(L->input_slot);
     free(L->input_kind);
     free(L->slot_input);
-    free(L->written);
     free(L->syncs);
     free(L->exit_fails);
     free(L->exit_state);

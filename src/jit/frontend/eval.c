@@ -61,7 +61,7 @@ static PyObject *run_function_trace(PyThreadState *tstate, _PyInterpreterFrame *
     tstate->cframe->current_frame = frame;
     PyObject *res;
     fe_ran ran = {.cell = cell, .loop = cell->loop};
-    ran.pc = fe_loop_run(ran.loop, frame, &ran.sp, &ran.inner, &res);
+    ran.pc = fe_loop_run(&ran.loop, frame, &ran.sp, &ran.inner, &res);
     if (ran.pc != FE_RESUME_RETURNED)
         return fe_interp_run(tstate, frame, jc, &ran);
     frame->stacktop = frame->f_code->co_nlocalsplus;

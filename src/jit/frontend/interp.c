@@ -901,7 +901,7 @@ run_compiled:
      * guard's snapshot -- or the frame has returned. */
     run_L = cell->loop;
     cell->countdown = cell->batch = 0;  /* enter it every time */
-    run_pc = fe_loop_run(run_L, frame, &run_sp, &run_inner, &retval);
+    run_pc = fe_loop_run(&run_L, frame, &run_sp, &run_inner, &retval);
     /* fall through */
 loop_ran:
     /* (fe_call_direct comes here when it ran a function's code itself) */

@@ -36,6 +36,13 @@ typedef struct {
     bool has_loop;            /* it has a backward jump */
     bool no_inline;           /* traces call it instead of inlining it (inlined,
                                  it made a loop too costly to compile) */
+    /* Shared by the code's loops, whose bridges may jump from one to
+     * another (nested loops): */
+    uint8_t *written;         /* per slot (locals and stack): stored to by some
+                                 trace, so the frame's box may be stale in
+                                 machine code (NULL until a trace needs it) */
+    int inline_room;          /* data-stack words and recursion depth deopt may */
+    int inline_depth;         /* need to rebuild inlined frames, over the loops */
 } fe_jitcode;
 
 /* Private opcodes (quick_ops.def), numbered above CPython 3.11's last

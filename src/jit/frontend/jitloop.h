@@ -44,13 +44,15 @@ typedef struct fe_loop {
     ir_trace *trace;          /* optimised trace: snapshots and constants for deopt */
     jit_loop *mc;             /* machine code */
     PyCodeObject *code;       /* borrowed: the loop lives in the code's co_extra */
+    fe_jitcode *jc;           /* borrowed: that co_extra */
     int header;               /* code unit index of the loop header */
     int nentry;               /* slots at the header: nlocalsplus + stack depth */
     int ninputs;              /* see FE_FIRST_SLOT_INPUT */
     int *input_slot;          /* per input k >= FE_FIRST_SLOT_INPUT: its frame slot */
     uint8_t *input_kind;      /* per such input: the fe_kind the slot must have */
     ir_ref *slot_input;       /* per slot < nentry: its input ref, or IR_NONE */
-    uint8_t *written;         /* per slot < nentry: stored to somewhere in the loop */
+    uint8_t *written;         /* per slot < nentry: stored to by some trace of the
+                                 code (borrowed: its jitcode's, shared by its loops) */
     uint8_t *syncs;           /* per slot < nentry: boxed into the frame by the loop's
                                  trace before its calls (NULL: it makes none), which
                                  the bridges that jump to its label may leave to it */
@@ -74,10 +76,6 @@ typedef struct fe_loop {
      * cannot come back as other objects. */
     PyObject **kept;
     int nkept;
-    /* What deopt may need to rebuild inlined frames: data-stack words and
-     * recursion depth, checked at entry (0 when nothing is inlined). */
-    int inline_room;
-    int inline_depth;
 } fe_loop;
 
 enum { FE_EXIT_OPEN, FE_EXIT_GIVEN_UP };
@@ -114,7 +112,9 @@ void fe_rec_abort(fe_recorder *r, const char *reason);
 void fe_rec_leave(fe_recorder *r, const char *what);
 
 /* ---- running compiled loops ---- */
-/* Enters `loop` at its header (a function trace: at the frame's start);
+/* Enters *loop at its header (a function trace: at the frame's start),
+ * and sets *loop to the loop whose exit the code took (a bridge may have
+ * jumped to another loop of the code, nested in it or around it);
  * on return the frame holds the state of the guard that failed. A guard
  * inside an inlined call leaves the frames of the calls as CPython would
  * have them, pushed and linked over `frame` (each caller waiting after
@@ -125,7 +125,7 @@ void fe_rec_leave(fe_recorder *r, const char *what);
  * loop could not be entered (slots of other types: the interpreter just
  * goes on); -2 with an exception set (out of memory); or
  * FE_RESUME_RAISING(pc). */
-int fe_loop_run(fe_loop *loop, _PyInterpreterFrame *frame, PyObject ***sp,
+int fe_loop_run(fe_loop **loop, _PyInterpreterFrame *frame, PyObject ***sp,
                 _PyInterpreterFrame **inner, PyObject **retval);
 /* fe_loop_run's result when the code reached its `finish` (a function
  * trace, or a bridge, returning): the frame has returned *retval (a new
@@ -148,7 +148,8 @@ int fe_release_all(void);
 int fe_compile_loop(fe_jitcode *jc, rt_jitcell *cell, ir_trace *t, fe_loop *proto);
 /* Compiles a recorded bridge from exit `e` of `loop`; takes ownership of
  * the trace and of from_refs (bridge input k = the value from_refs[k] of
- * the exit's trace). */
-int fe_compile_bridge(fe_loop *loop, int e, ir_trace *t, ir_ref *from_refs);
+ * the exit's trace). It ends at the label of `to` (NULL: of `loop`), a
+ * loop of the same code, or in a finish. */
+int fe_compile_bridge(fe_loop *loop, int e, ir_trace *t, ir_ref *from_refs, fe_loop *to);
 
 #endif

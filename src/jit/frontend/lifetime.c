@@ -1,7 +1,10 @@
 /* frontend/lifetime: releaseall() and the freeing of compiled loops. A
  * release marks every loop; the marked loops are freed at the next garbage
  * collection (PyPy frees them at the next GC too), except those running on
- * some thread's stack, which wait for the collection after. The trigger is
+ * some thread's stack, which wait for the collection after. A code
+ * object's loops go together: a bridge of one may jump into another
+ * (nested loops), so none is freed while one of them runs or lives on
+ * unmarked (compiled after the release). The trigger is
  * a small cycle of garbage whose destruction does the work, so nothing of
  * ours appears in gc.callbacks or anywhere a program can see. */
 #include "jitloop.h"
@@ -20,16 +23,26 @@ static void free_cell_loop(rt_jitcell *cell)
     rt_count(RT_C_TOTAL_FREED_LOOPS, 1);
 }
 
-static void release_marked(rt_jitcell *cell, void *arg)
+static void release_marked(rt_cellset *s, void *arg)
 {
     bool *left = arg;
-    fe_loop *L = cell->loop;
-    if (L == NULL || !L->release)
+    bool marked = false, running = false;
+    for (int k = 0; k < s->ncells; k++) {
+        fe_loop *L = s->cells[k].loop;
+        if (L != NULL) {
+            marked |= L->release;
+            running |= L->running > 0;
+        }
+    }
+    if (!marked)
         return;
-    if (L->running == 0)
-        free_cell_loop(cell);
-    else
+    if (running) {
         *left = true;
+        return;
+    }
+    for (int k = 0; k < s->ncells; k++)
+        if (s->cells[k].loop != NULL)
+            free_cell_loop(&s->cells[k]);
 }
 
 static int arm(void);
@@ -46,7 +59,7 @@ static void on_collected(PyObject *capsule)
 {
     (void)capsule;
     bool left = false;
-    rt_foreach_cell(release_marked, &left);
+    rt_foreach_cellset(release_marked, &left);
     /* Loops still running wait for the next collection. A deallocation
      * can happen while an exception is set: keep it. */
     if (left) {

@@ -92,11 +92,16 @@ struct fe_recorder {
     int ninstrs;         /* recorded instructions */
     int instr_start;     /* first unit of the instruction being recorded */
     int snap;            /* snapshot of the state before it, or -1 */
-    uint8_t *written;    /* the loop's per-slot "stored to" flags */
+    uint8_t *written;    /* the code's per-slot "stored to by some trace" flags
+                            (its jitcode's, shared by its loops: deopt boxes
+                            these) */
+    uint8_t *wrote;      /* per slot < nentry: stored to in this trace */
+    fe_loop *jump_to;    /* a bridge ending at another loop's label: that loop */
     fe_loop *bridge_of;  /* recording a bridge from an exit of this loop */
-    uint8_t *stored;     /* a bridge's: per slot < nentry, stored to in it */
     ir_ref *start_refs;  /* a bridge's: per slot < nentry, its value at the start */
     int foreign_edges;   /* a bridge's back-edges to other loops' headers */
+    bool bridge_waits;   /* a bridge aborted for a loop that is not compiled
+                            yet: not counted against the exit */
     int quiet_drops;     /* a bridge's exhausted range/list iterators left in
                             the frame's memory (iterator_done) */
     int bridge_exit;
@@ -125,6 +130,10 @@ struct fe_recorder {
 /* Traces of one loop that may end because the iteration being recorded
  * left the loop, before such ends count as failed attempts. */
 #define FE_MAX_LOOP_ENDS 16
+
+/* Slots (locals and stack) a loop header may have: enter.c's FE_MAX_INPUTS
+ * less the two fixed inputs. */
+#define FE_MAX_SLOTS (256 - FE_FIRST_SLOT_INPUT)
 
 /* The one trace being recorded, if any: PyPy records one at a time. Lives
  * here because the recording frame's interpreter invocation and the abort
@@ -402,7 +411,7 @@ static void rec_free(fe_recorder *r)
     free(r->slots);
     free(r->from_refs);
     free(r->dirty);
-    free(r->stored);
+    free(r->wrote);
     free(r->start_refs);
     free(r);
 }
@@ -418,7 +427,7 @@ void fe_rec_abort(fe_recorder *r, const char *reason)
         fe_loop *L = r->bridge_of;
         rt_count(RT_C_ABORT_BRIDGE, 1);
         L->exit_fails[r->bridge_exit] = 0;
-        if (++L->bridge_aborts >= 3)
+        if (!r->bridge_waits && ++L->bridge_aborts >= 3)
             L->exit_state[r->bridge_exit] = FE_EXIT_GIVEN_UP;
         rt_event_abort((PyObject *)r->loop_code, r->cell->offset, reason, r->t);
         rec_free(r);
@@ -475,10 +484,11 @@ static bool sync_frame(fe_recorder *r, int index);
 static bool sync_local(fe_recorder *r, int k, rec_val v);
 static ir_ref as_object(fe_recorder *r, rec_val v, bool *owned);
 static bool compile_trace(fe_recorder *r);
+static bool close_to(fe_recorder *r, fe_loop *L);
 
 /* The loop (for a bridge, the loop it belongs to) takes the objects the
- * trace keeps alive, and the room its exits need to rebuild the frames of
- * inlined calls. */
+ * trace keeps alive, and its code the room its exits need to rebuild the
+ * frames of inlined calls. */
 static bool hand_inlined(fe_recorder *r, fe_loop *L)
 {
     if (r->nkept > 0) {
@@ -498,10 +508,12 @@ static bool hand_inlined(fe_recorder *r, fe_loop *L)
         }
         r->nkept = 0;
     }
-    if (r->max_room > L->inline_room)
-        L->inline_room = r->max_room;
-    if (r->max_level > L->inline_depth)
-        L->inline_depth = r->max_level;
+    /* (for the code's loops together: a bridge may jump from one to
+     * another, whose exits then rebuild the frames) */
+    if (r->max_room > L->jc->inline_room)
+        L->jc->inline_room = r->max_room;
+    if (r->max_level > L->jc->inline_depth)
+        L->jc->inline_depth = r->max_level;
     return true;
 }
 
@@ -513,56 +525,112 @@ static bool note_syncs(fe_recorder *r, fe_loop *L)
     if (L->syncs == NULL)
         return false;
     for (int k = 0; k < r->nentry; k++)
-        L->syncs[k] = r->written[k] || (r->hint && r->hint[k]);
+        L->syncs[k] = r->wrote[k] || (r->hint && r->hint[k]);
     return true;
 }
 
-/* A bridge about to jump to its loop's label leaves the frame as the loop
- * expects it: the header's stack slots it refilled (a bridge leaving an
- * inner loop made the next iterator) hold their new objects in the frame,
- * whose memory the loop reads them from; and the locals it stored to that
- * the loop's calls would not sync are boxed there now, since the loop
- * never changes them. */
-static bool bridge_hands_over(fe_recorder *r, fe_loop *L)
+/* A bridge of loop S about to jump to the label of loop T (S itself, or
+ * another loop of the code that S is nested in or around) leaves the
+ * frame as T expects it. The header's stack slots of T that hold new
+ * objects (a bridge leaving an inner loop made the next iterator) hold
+ * them in the frame, whose memory T reads them from -- and S's header
+ * slots that T has not (an inner loop's iterator, when going to the loop
+ * around it) are dropped, as an exit would drop them. Locals that may be
+ * stale in the frame and that T's calls would not sync are boxed there
+ * now: those the bridge stored to, and, going to another loop, all that
+ * the code's traces store to. */
+static bool bridge_hands_over(fe_recorder *r, fe_loop *S, fe_loop *T)
 {
-    int replaced = 0;
-    for (int k = r->nlocalsplus; k < r->nentry; k++) {
-        rec_val v = r->slots[k];
-        if (L->slot_input[k] != IR_NONE && L->input_kind[L->slot_input[k]] == FE_K_REF &&
-            (v.kind == FE_K_OWNED || (v.kind == FE_K_REF && v.ref != r->start_refs[k])))
-            replaced++;
+    /* per slot: 1 the value goes to the frame, 2 the frame's goes */
+    uint8_t move[FE_MAX_SLOTS];
+    int released = 0;
+    int top = S->nentry > T->nentry ? S->nentry : T->nentry;
+    if (top > FE_MAX_SLOTS)
+        return abort_unsupported(r, "a loop header with too many slots");
+    for (int k = r->nlocalsplus; k < top; k++) {
+        move[k] = 0;
+        if (k >= T->nentry) {
+            move[k] = 2;
+        } else {
+            rec_val v = r->slots[k];
+            if (T->slot_input[k] != IR_NONE && T->input_kind[T->slot_input[k]] == FE_K_REF &&
+                (v.kind == FE_K_OWNED || k >= S->nentry ||
+                 (v.kind == FE_K_REF && v.ref != r->start_refs[k])))
+                move[k] = 1;
+        }
+        released += move[k] != 0 && k < S->nentry;
     }
     /* the old objects' release may run code (a generator's finally):
      * unless they are the range and list iterators the bridge saw end,
      * the frame is made whole first */
-    if (replaced > r->quiet_drops && !sync_frame(r, r->header))
+    if (released > r->quiet_drops && !sync_frame(r, r->header))
         return false;
-    for (int k = r->nlocalsplus; k < r->nentry; k++) {
-        rec_val v = r->slots[k];
-        if (L->slot_input[k] == IR_NONE || L->input_kind[L->slot_input[k]] != FE_K_REF ||
-            !(v.kind == FE_K_OWNED || (v.kind == FE_K_REF && v.ref != r->start_refs[k])))
+    for (int k = r->nlocalsplus; k < top; k++) {
+        if (move[k] == 0)
             continue;
-        if (v.kind == FE_K_REF)
-            IR_EMIT(r->t, IR_py_incref, -1, v.ref);
+        rec_val v = r->slots[k];
         int ds = item_descr(r, "frame.localsplus", 0, k);
-        ir_ref old = IR_EMIT(r->t, IR_getfield_gc_r, ds, 0);
-        IR_EMIT(r->t, IR_setfield_gc, ds, 0, v.ref);
-        IR_EMIT(r->t, IR_py_xdecref, -1, old);
-        r->slots[k] = (rec_val){v.ref, FE_K_REF};
+        ir_ref old = k < S->nentry ? IR_EMIT(r->t, IR_getfield_gc_r, ds, 0) : IR_NONE;
+        if (move[k] == 1) {
+            if (v.kind == FE_K_REF)
+                IR_EMIT(r->t, IR_py_incref, -1, v.ref);
+            IR_EMIT(r->t, IR_setfield_gc, ds, 0, v.ref);
+            r->slots[k] = (rec_val){v.ref, FE_K_REF};
+        } else {
+            IR_EMIT(r->t, IR_setfield_gc, ds, 0, ir_const_ptr(r->t, NULL));
+        }
+        if (old != IR_NONE)
+            IR_EMIT(r->t, IR_py_xdecref, -1, old);
     }
-    if (L->syncs != NULL)
-        for (int k = 0; k < r->nlocalsplus && k < r->nentry; k++)
-            if (r->stored[k] && !L->syncs[k] && r->dirty[k] && is_unboxed(r->slots[k].kind) &&
+    if (T->syncs != NULL) {
+        const uint8_t *stale = T == S ? r->wrote : r->written;
+        for (int k = 0; k < r->nlocalsplus && k < T->nentry; k++)
+            if (stale[k] && !T->syncs[k] && r->dirty[k] && is_unboxed(r->slots[k].kind) &&
                 !sync_local(r, k, r->slots[k]))
                 return false;
+    }
     return true;
+}
+
+/* The compiled loop whose header is code unit `start` of the code being
+ * recorded (at level 0), or NULL. */
+static fe_loop *loop_at(const fe_recorder *r, int start)
+{
+    const rt_cellset *cs = &r->jc->cells;
+    for (int k = 0; k < cs->ncells; k++) {
+        fe_loop *L = cs->cells[k].loop;
+        /* (a loop whose trace ends in a return has no label to go to) */
+        if (L != NULL && L->header == start && start != 0 &&
+            cs->cells[k].offset == start * (int)sizeof(_Py_CODEUNIT) &&
+            L->mc->label_offset >= 0 && L->mc->label_scoped)
+            return L;
+    }
+    return NULL;
+}
+
+/* Whether the loop whose header is code unit `start` may still get
+ * machine code: a bridge that goes round it could jump there then. */
+static bool may_compile(const fe_recorder *r, int start)
+{
+    const rt_cellset *cs = &r->jc->cells;
+    for (int k = 0; k < cs->ncells; k++)
+        if (cs->cells[k].offset == start * (int)sizeof(_Py_CODEUNIT) && !cs->cells[k].profiled)
+            return !(cs->cells[k].flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE));
+    return false;
 }
 
 /* Back at the header: close the loop (or the bridge, into its loop) with
  * the slots' new values. */
 static bool close_loop(fe_recorder *r)
 {
-    if (r->depth != r->nentry - r->nlocalsplus)
+    return close_to(r, r->bridge_of ? r->bridge_of : r->proto);
+}
+
+/* Ends the trace with a jump to the label of L: the trace's own loop, or
+ * (a bridge reaching another loop's header) that loop. */
+static bool close_to(fe_recorder *r, fe_loop *L)
+{
+    if (r->depth != L->nentry - r->nlocalsplus)
         return abort_bad_loop(r, "stack depth differs at the loop header");
     if (r->bridge_of == NULL && r->nresidual > FE_MAX_RESIDUAL) {
         /* Each residual operation costs a frame sync, boxing and a call:
@@ -579,25 +647,24 @@ static bool close_loop(fe_recorder *r)
          * what this trace stores to and trace again. */
         bool missing = false;
         for (int k = 0; k < r->nentry; k++)
-            if (r->written[k] && !(r->hint && r->hint[k]))
+            if (r->wrote[k] && !(r->hint && r->hint[k]))
                 missing = true;
         if (missing) {
             uint8_t *h = r->cell->hint ? r->cell->hint : calloc((size_t)r->nentry, 1);
             if (h != NULL) {
                 for (int k = 0; k < r->nentry; k++)
-                    h[k] |= r->written[k];
+                    h[k] |= r->wrote[k];
                 r->cell->hint = h;
                 r->cell->aborts--;  /* not a failure: the next trace will do */
             }
             return abort_bad_loop(r, "retrace: a local stored to after a call");
         }
     }
-    fe_loop *L = r->bridge_of ? r->bridge_of : r->proto;
-    if (r->bridge_of != NULL && !bridge_hands_over(r, L))
+    if (r->bridge_of != NULL && !bridge_hands_over(r, r->bridge_of, L))
         return false;
     if (r->bridge_of == NULL && r->has_calls && !note_syncs(r, L))
         return abort_bad_loop(r, "out of memory");
-    for (int k = 0; k < r->nentry; k++)
+    for (int k = 0; k < L->nentry; k++)
         if (L->slot_input[k] == IR_NONE && r->slots[k].kind != FE_K_NONE) {
             /* Bound now, empty at the header: the loop's code would take
              * it for empty. A trace starting later sees it bound. */
@@ -606,7 +673,7 @@ static bool close_loop(fe_recorder *r)
             return abort_bad_loop(r, "a local unbound at the loop header is bound in the loop");
         }
     ir_ref *args = malloc(sizeof(ir_ref) * (size_t)L->ninputs);
-    if (args == NULL || !hand_inlined(r, L)) {
+    if (args == NULL || !hand_inlined(r, r->bridge_of ? r->bridge_of : L)) {
         free(args);
         return abort_bad_loop(r, "out of memory");
     }
@@ -634,9 +701,11 @@ static bool close_loop(fe_recorder *r)
     }
     ir_ref label = L->ninputs;  /* the op after the inputs */
     ir_descr d = {.kind = IR_DESCR_TARGET,
-                  .id = r->bridge_of ? r->bridge_of->mc->label_token : (uint64_t)label};
+                  .id = r->bridge_of ? L->mc->label_token : (uint64_t)label};
     ir_emit(r->t, IR_jump, args, L->ninputs, ir_descr_add(r->t, &d));
     free(args);
+    if (r->bridge_of != NULL && L != r->bridge_of)
+        r->jump_to = L;
     return compile_trace(r);
 }
 
@@ -686,8 +755,9 @@ static bool compile_trace(fe_recorder *r)
         rt_count(RT_C_RECORDED_OPS, t->nops - t->ninputs);
         r->t = NULL;
         r->from_refs = NULL;
+        fe_loop *to = r->jump_to;
         rec_free(r);
-        fe_compile_bridge(loop, e, t, from);
+        fe_compile_bridge(loop, e, t, from, to);
         return false;
     }
     fe_loop *proto = r->proto;
@@ -768,11 +838,14 @@ fe_recorder *fe_rec_start(fe_jitcode *jc, rt_jitcell *cell, _PyInterpreterFrame 
     L->input_slot = calloc((size_t)r->nentry + FE_FIRST_SLOT_INPUT, sizeof *L->input_slot);
     L->input_kind = calloc((size_t)r->nentry + FE_FIRST_SLOT_INPUT, 1);
     L->slot_input = calloc((size_t)r->nentry + 1, sizeof *L->slot_input);
-    L->written = calloc((size_t)r->nentry + 1, 1);
-    r->written = L->written;
+    if (jc->written == NULL)
+        jc->written = calloc((size_t)nslots + 1, 1);
+    L->written = r->written = jc->written;
+    L->jc = jc;
+    r->wrote = calloc((size_t)r->nentry + 1, 1);
     r->hint = cell->hint;
     if (r->slots == NULL || r->dirty == NULL || r->t == NULL || L->input_slot == NULL ||
-        L->input_kind == NULL || L->slot_input == NULL || L->written == NULL)
+        L->input_kind == NULL || L->slot_input == NULL || L->written == NULL || r->wrote == NULL)
         goto oom;
 
     /* Inputs: p0 = the frame's localsplus, then one per non-empty slot. */
@@ -885,6 +958,16 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     (void)pc;
     if (active != NULL)
         return NULL;
+    if (cell->loop != loop) {
+        /* the exit is of another loop of the code, which a bridge of
+         * cell's jumped to: the bridge is that loop's */
+        cell = NULL;
+        for (int k = 0; k < loop->jc->cells.ncells && cell == NULL; k++)
+            if (loop->jc->cells.cells[k].loop == loop)
+                cell = &loop->jc->cells.cells[k];
+        if (cell == NULL)
+            return NULL;
+    }
     const jit_exit *x = &loop->mc->exits[e];
     const ir_trace *tr = jit_exit_trace(loop->mc, e);
     int nframes = (int)ir_snap_at(tr, x->snap)->nframes;
@@ -909,17 +992,19 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     r->snap = -1;
     r->expect = -1;
     r->written = loop->written;
-    r->hint = loop->written;  /* the loop syncs these before its calls too */
+    /* what any trace of the code stores to may be stale in the frame when
+     * the bridge starts: synced before its calls */
+    r->hint = loop->written;
     r->bridge_of = loop;
     r->bridge_exit = e;
     r->slots = calloc((size_t)nslots0, sizeof *r->slots);
     r->dirty = malloc((size_t)nslots0);
     r->from_refs = malloc(sizeof(ir_ref) * ((size_t)total + FE_FIRST_SLOT_INPUT));
-    r->stored = calloc((size_t)loop->nentry + 1, 1);
+    r->wrote = calloc((size_t)loop->nentry + 1, 1);
     r->start_refs = malloc(sizeof(ir_ref) * ((size_t)loop->nentry + 1));
     r->t = ir_trace_new();
     if (r->slots == NULL || r->dirty == NULL || r->from_refs == NULL || r->t == NULL ||
-        r->stored == NULL || r->start_refs == NULL)
+        r->wrote == NULL || r->start_refs == NULL)
         goto oom;
     memset(r->dirty, 1, (size_t)nslots0);
     /* Inputs: p0 and i1, then the snapshot's values, frame by frame. */
@@ -1407,11 +1492,15 @@ static bool jump_to(fe_recorder *r, int target, bool backward)
         return true;
     if (target == r->header && r->level == 0)
         return close_loop(r);
-    /* A bridge leaving an inner loop goes round the loop around it once,
-     * back into its own loop's header (fe_rec_instr closes it there):
-     * nested loops run in machine code, the inner loop and its bridge. */
-    if (r->bridge_of != NULL && r->level == 0 && r->foreign_edges++ == 0)
+    /* A bridge leaving an inner loop goes on to the header of a loop with
+     * machine code, where fe_rec_instr closes it -- its own loop's or
+     * another's of the code (nested loops then run in machine code, from
+     * loop to loop); round a loop without code at most once. */
+    if (r->bridge_of != NULL && r->level == 0 &&
+        (loop_at(r, target) != NULL || r->foreign_edges++ == 0))
         return true;
+    if (r->bridge_of != NULL && r->level == 0 && may_compile(r, target))
+        r->bridge_waits = true;  /* (not the exit's fault: try again later) */
     return abort_unsupported(r, "inner loop");
 }
 
@@ -1525,7 +1614,7 @@ static bool sync_frame(fe_recorder *r, int index)
     IR_EMIT(r->t, IR_setfield_gc, dp, 0,
             ir_const_int(r->t, (int64_t)(uintptr_t)(_PyCode_CODE(code) + at)));
     for (int k = 0; k < code->co_nlocalsplus && k < r->nentry; k++) {
-        if (!r->written[k] && !(r->hint && r->hint[k]))
+        if (!r->wrote[k] && !(r->hint && r->hint[k]))
             continue;
         rec_val v = slots[k];
         if (!is_unboxed(v.kind))
@@ -2065,8 +2154,7 @@ static bool store_fast(fe_recorder *r, int index, int k)
     rec_val old = r->slots[k];
     if (k < r->nentry) {
         r->written[k] = 1;
-        if (r->stored)
-            r->stored[k] = 1;
+        r->wrote[k] = 1;
     }
     bool unboxed = is_unboxed(v.kind);
     bool old_unboxed = is_unboxed(old.kind);
@@ -3607,10 +3695,17 @@ bool fe_rec_instr(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, int
     r->frame = frame;
     if (r->level > 0 && frame_escaped(r))
         return abort_unsupported(r, "a frame object of an inlined call outlives the call that made it");
-    if (++r->ninstrs > 1 && start == r->header && r->level == 0) {
-        if (r->bridge_of != NULL)
-            return close_loop(r);  /* (an outer loop's body led into it) */
-        return abort_bad_loop(r, "came back to the header without a back-edge");
+    if (++r->ninstrs > 1 && r->level == 0) {
+        if (start == r->header) {
+            if (r->bridge_of != NULL)
+                return close_loop(r);  /* (an outer loop's body led into it) */
+            return abort_bad_loop(r, "came back to the header without a back-edge");
+        }
+        fe_loop *other = loop_at(r, start);
+        if (other != NULL && r->bridge_of != NULL)
+            return close_to(r, other);
+        if (other != NULL && !r->function)
+            return abort_unsupported(r, "inner loop");  /* (its bridges will do) */
     }
     if (r->t->nops > rt.param_int[RT_PARAM_trace_limit]) {
         rt_count(RT_C_ABORT_TOO_LONG, 1);

@@ -79,6 +79,12 @@ int rt_trace_next_hash(uint64_t hash)
     return n;
 }
 
+void rt_foreach_cellset(void (*fn)(rt_cellset *s, void *arg), void *arg)
+{
+    for (rt_cellset *s = all_cellsets.next; s != &all_cellsets; s = s->next)
+        fn(s, arg);
+}
+
 void rt_foreach_cell(void (*fn)(rt_jitcell *cell, void *arg), void *arg)
 {
     for (rt_cellset *s = all_cellsets.next; s != &all_cellsets; s = s->next)

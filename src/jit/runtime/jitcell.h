@@ -98,6 +98,8 @@ int rt_cellset_find(rt_cellset *s, int offset, bool profiled, bool create, uint6
 void rt_cellset_free(rt_cellset *s);
 /* Calls fn on every cell of every live cellset. */
 void rt_foreach_cell(void (*fn)(rt_jitcell *cell, void *arg), void *arg);
+/* Calls fn on every live cellset (one per code object). */
+void rt_foreach_cellset(void (*fn)(rt_cellset *s, void *arg), void *arg);
 /* Multiplies every counter by (1 - decay/1000): PyPy does this regularly
  * so that slowly warming paths never become hot. */
 void rt_decay_all(void);

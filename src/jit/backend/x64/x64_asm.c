@@ -9,8 +9,8 @@
  *            the final jump does a parallel move of its args into the
  *            label args' locations, then jumps back
  *   stubs:   one per guard: mov eax, exit_number; jmp common
- *   common:  every gpr and xmm register stored to df->gpr / df->xmm, then
- *            the epilogue returns eax
+ *   common:  every gpr and xmm register stored to df->gpr / df->xmm, the
+ *            loop named in df->exited, then the epilogue returns eax
  * Guards jump to their stub with jcc rel32 (two jumps for float ==/!=
  * and guard_nonnull_class); jit_exit_patch redirects them to bridges
  * (x64_bridge.c, which reuses the body and stub emitters and x64_assemble
@@ -183,6 +183,8 @@ static void emit_all(x64_ctx *c)
             x64_store(b, x64_df_gpr(r), (x64_reg)r);
     for (int x = 0; x < 16; x++)
         x64_movsd_mr(b, x64_df_xmm(x), (x64_xmm)x);
+    x64_mov_ri(b, X64_TMP2, (int64_t)(uintptr_t)c->self);
+    x64_store(b, x64_m(X64_DF, (int32_t)offsetof(jit_deadframe, exited)), X64_TMP2);
     x64_alu_ri(b, X64_ADD, X64_RSP, 8);
     for (int i = 5; i >= 0; i--)
         x64_pop(b, saved_regs[i]);
@@ -265,6 +267,7 @@ jit_loop *jit_compile_loop(ir_trace *t, char *err, size_t errsize)
         x64_fail(&c, "out of memory");
         goto out;
     }
+    c.self = loop;
     h = x64_assemble(&c, emit_all);
     if (h == NULL)
         goto out;

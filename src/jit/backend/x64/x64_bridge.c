@@ -10,7 +10,8 @@
  *            locations the bridge's allocation chose for them; inputs
  *            prefer their parent register, so this is usually empty
  *   body:    the ops, lowered as in a loop; the final jump moves its args
- *            into the loop label's locations and jumps there (through
+ *            into the loop label's locations (or another loop's: that
+ *            loop's code runs on in this frame) and jumps there (through
  *            r11: code blocks may be far apart)
  *   stubs:   one per guard: mov eax, exit number; jmp common
  *   common:  jumps to the loop's common exit (registers to df, return)
@@ -73,7 +74,7 @@ static int check_inputs(const jit_loop *loop, int exit, const ir_trace *bridge,
     return 0;
 }
 
-/* A final jump to the loop's label: the loop has one bridges may use, and
+/* A final jump to a loop's label: the loop has one bridges may use, and
  * the jump matches it. */
 static int check_jump(const jit_loop *loop, const ir_trace *t, ir_ref j, char *err, size_t n)
 {
@@ -114,8 +115,8 @@ static int reserve(jit_loop *loop, int nexits, int nlocs)
     return 0;
 }
 
-int jit_compile_bridge(jit_loop *loop, int exit, ir_trace *t, const ir_ref *from_refs, char *err,
-                       size_t errsize)
+int jit_compile_bridge(jit_loop *loop, int exit, ir_trace *t, const ir_ref *from_refs,
+                       const jit_loop *jump_loop, char *err, size_t errsize)
 {
     if (errsize)
         err[0] = 0;
@@ -135,7 +136,7 @@ int jit_compile_bridge(jit_loop *loop, int exit, ir_trace *t, const ir_ref *from
         return -1;
     }
     bridge_ctx bc = {.c = {.t = t, .err = err, .errsize = errsize, .exit_base = loop->nexits,
-                           .owner = loop->nbridges, .target = loop},
+                           .owner = loop->nbridges, .target = loop, .jump_loop = jump_loop},
                      .from = from};
     x64_ctx *c = &bc.c;
     x64_alloc_opts opts = {.external_jump = true, .input_hint = from};
@@ -145,7 +146,8 @@ int jit_compile_bridge(jit_loop *loop, int exit, ir_trace *t, const ir_ref *from
         free(from);
         return -1;
     }
-    if (c->a.jump >= 0 && c->a.label < 0 && check_jump(loop, t, c->a.jump, err, errsize) < 0)
+    if (c->a.jump >= 0 && c->a.label < 0 &&
+        check_jump(jump_loop ? jump_loop : loop, t, c->a.jump, err, errsize) < 0)
         goto out;
     c->exits = calloc((size_t)t->nops + 1, sizeof *c->exits);
     c->stamp_op = calloc((size_t)t->nops + 1, sizeof *c->stamp_op);

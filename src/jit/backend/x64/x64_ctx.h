@@ -42,6 +42,8 @@ typedef struct {
      * trace goes to target's label */
     int exit_base, owner;
     const jit_loop *target;
+    const jit_loop *jump_loop;   /* a bridge's final jump goes to its label (default target) */
+    const jit_loop *self;        /* a loop: the jit_loop its common exit names in df->exited */
     char *err;
     size_t errsize;
     bool failed;

@@ -408,30 +408,31 @@ static void lower_guard(x64_ctx *c, ir_ref r)
 /* ---- control ---- */
 
 /* The final jump: a parallel move of its args into the label's args,
- * then to the label -- of this trace, or (a bridge) of c->target, through
+ * then to the label -- of this trace, or (a bridge) of c->jump_loop or
+ * c->target, through
  * r11 so that the distance between code blocks does not matter. */
 static void lower_jump(x64_ctx *c, ir_ref r)
 {
     ir_trace *t = c->t;
     int n = ir_nargs(t, r);
     bool local = c->a.label >= 0;
+    const jit_loop *to = c->jump_loop ? c->jump_loop : c->target;
     jit_loc *dst = calloc((size_t)n + 1, sizeof *dst), *src = calloc((size_t)n + 1, sizeof *src);
     if (!dst || !src) {
         x64_fail(c, "out of memory");
-    } else if (!local && (c->target == NULL || c->target->label_offset < 0 ||
-                          c->target->nlabel_args != n)) {
+    } else if (!local && (to == NULL || to->label_offset < 0 || to->nlabel_args != n)) {
         x64_fail(c, "op %d (jump): no label of this arity to jump to", r);
     } else {
         for (int i = 0; i < n; i++) {
-            dst[i] = local ? c->a.loc[ir_arg(t, c->a.label, i)] : c->target->label_locs[i];
+            dst[i] = local ? c->a.loc[ir_arg(t, c->a.label, i)] : to->label_locs[i];
             src[i] = loc_of(c, ir_arg(t, r, i));
         }
         x64_parallel_move(&c->b, dst, src, n);
         if (local) {
             x64_jmp_to(&c->b, (size_t)c->label_pos);
         } else {
-            x64_mov_ri(&c->b, X64_TMP2, (int64_t)(uintptr_t)((const uint8_t *)c->target->code +
-                                                             c->target->label_offset));
+            x64_mov_ri(&c->b, X64_TMP2,
+                       (int64_t)(uintptr_t)((const uint8_t *)to->code + to->label_offset));
             x64_jmp_r(&c->b, X64_TMP2);
         }
     }
