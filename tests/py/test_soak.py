@@ -33,7 +33,9 @@ def test_compile_release_thousands_of_loops():
     head, marks = out.stdout.split(" [", 1)
     compiled, freed = map(int, head.split())
     marks = eval("[" + marks)
-    assert compiled >= 2400 and freed >= compiled - 2, (compiled, freed)
+    # (nearly) every f's loop compiles: not one whose loop gets hot while
+    # the module-level loop around it is being recorded (one trace at a time)
+    assert compiled >= 2390 and freed >= compiled - 2, (compiled, freed)
     in_use = [m[0] for m in marks]
     rss = [m[1] for m in marks]
     assert max(in_use) == min(in_use), in_use     # code memory back to the same level

@@ -485,6 +485,8 @@ static bool sync_local(fe_recorder *r, int k, rec_val v);
 static ir_ref as_object(fe_recorder *r, rec_val v, bool *owned);
 static bool compile_trace(fe_recorder *r);
 static bool close_to(fe_recorder *r, fe_loop *L);
+static int call_descr(fe_recorder *r, const char *name, char result, const char *argtypes,
+                      uint32_t flags);
 
 /* The loop (for a bridge, the loop it belongs to) takes the objects the
  * trace keeps alive, and its code the room its exits need to rebuild the
@@ -1346,6 +1348,8 @@ static bool guard_global_by_keys(fe_recorder *r, PyObject *g, PyObject *b, PyObj
     return true;
 }
 
+static bool name_is_stored(const fe_recorder *r, int oparg);
+
 static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int oparg,
                                const fe_global_cache *cache)
 {
@@ -1369,8 +1373,8 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
      * dict alive. */
     /* (the guards' snapshots: before the instruction, nothing pushed) */
     rec_val val;
-    if (!guard_global_by_keys(r, g, b, name, v, from_builtins,
-                              cache->rebound >= FE_GLOBAL_REBOUND_MAX, &val)) {
+    bool variable = cache->rebound >= FE_GLOBAL_REBOUND_MAX || name_is_stored(r, oparg >> 1);
+    if (!guard_global_by_keys(r, g, b, name, v, from_builtins, variable, &val)) {
         guard_namespace_version(r, "globals", FRAME_FIELD(f_globals),
                                 (int)offsetof(PyFunctionObject, func_globals), g);
         if (from_builtins)
@@ -1381,6 +1385,105 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
     if (oparg & 1)
         push(r, (rec_val){IR_NONE, FE_K_NONE});  /* the NULL before a callable */
     push(r, val);
+    return true;
+}
+
+/* ---- module-level code: LOAD_NAME / STORE_NAME on the module's dict,
+ * which is the frame's locals and its globals at once ---- */
+
+/* Whether the name `oparg` of the code being recorded is stored to (or
+ * deleted) by the code itself: a module-level loop's variable, read
+ * anew at every use rather than guarded to keep its object. */
+static bool name_is_stored(const fe_recorder *r, int oparg)
+{
+    const fe_jitcode *jc = r->jc;
+    int arg = 0;
+    for (Py_ssize_t i = 0; i < jc->ncodeunits; i++) {
+        int op = fe_base_opcode[_Py_OPCODE(jc->insns[i])];
+        arg = arg << 8 | _Py_OPARG(jc->insns[i]);
+        if (op == EXTENDED_ARG)
+            continue;
+        if ((op == STORE_NAME || op == DELETE_NAME || op == STORE_GLOBAL || op == DELETE_GLOBAL) &&
+            arg == oparg)
+            return true;
+        arg = 0;
+        i += _PyOpcode_Caches[op];
+    }
+    return false;
+}
+
+/* The frame's locals are its globals (module code; a class body or exec()
+ * with other locals is not compiled): guarded, as the same code may run
+ * with other namespaces. */
+static bool guard_module_namespace(fe_recorder *r, _PyInterpreterFrame *frame)
+{
+    if (r->level != 0 || frame->f_locals != frame->f_globals || !PyDict_CheckExact(frame->f_globals) ||
+        !PyDict_CheckExact(frame->f_builtins))
+        return abort_unsupported(r, "LOAD_NAME / STORE_NAME outside a module's own code");
+    ir_ref l = IR_EMIT(r->t, IR_getfield_gc_r, field_descr(r, "frame.f_locals", FRAME_FIELD(f_locals), 8, 'P'), 0);
+    ir_ref g = namespace_dict(r, "globals", FRAME_FIELD(f_globals), 0);
+    guard_truth(r, emit2(r, IR_ptr_eq, l, g), true);
+    return true;
+}
+
+/* LOAD_NAME in module code: as LOAD_GLOBAL (globals, then builtins); a
+ * name the code stores to is read from its dict entry at every use. */
+static bool record_load_name(fe_recorder *r, _PyInterpreterFrame *frame, int oparg)
+{
+    if (!guard_module_namespace(r, frame))
+        return false;
+    PyObject *g = frame->f_globals, *b = frame->f_builtins;
+    PyObject *name = PyTuple_GET_ITEM(r->code->co_names, oparg);
+    PyObject *v = PyDict_GetItemWithError(g, name);
+    bool from_builtins = false;
+    if (v == NULL && !PyErr_Occurred()) {
+        v = PyDict_GetItemWithError(b, name);
+        from_builtins = true;
+    }
+    if (v == NULL) {
+        PyErr_Clear();
+        return abort_unsupported(r, "missing name");
+    }
+    rec_val val;
+    if (!guard_global_by_keys(r, g, b, name, v, from_builtins, name_is_stored(r, oparg), &val))
+        return abort_unsupported(r, "LOAD_NAME from a dict without a keys version");
+    push(r, val);
+    return true;
+}
+
+/* STORE_NAME in module code (and STORE_GLOBAL anywhere: `global`): the
+ * dict's own store (a new version for it, as CPython's), the old value
+ * released after a frame sync (its finalizer may look at the frame). */
+static bool record_store_name(fe_recorder *r, _PyInterpreterFrame *frame, int index, int oparg,
+                              bool global)
+{
+    if (!global && !guard_module_namespace(r, frame))
+        return false;
+    if (global && !PyDict_CheckExact(frame->f_globals))
+        return abort_unsupported(r, "non-dict globals");
+    PyObject *name = PyTuple_GET_ITEM(r->code->co_names, oparg);
+    if (!PyUnicode_CheckExact(name) || ((PyASCIIObject *)name)->hash == -1)
+        return abort_unsupported(r, "STORE_NAME of a name without its hash");
+    rec_val v = TOP(1);
+    bool owned = v.kind == FE_K_OWNED;
+    ir_ref obj = owned ? v.ref : as_object(r, v, &owned);
+    if (obj == IR_NONE)
+        return abort_unsupported(r, "stored value of this kind");
+    ir_ref gd = namespace_dict(r, "globals", FRAME_FIELD(f_globals),
+                               (int)offsetof(PyFunctionObject, func_globals));
+    int d = call_descr(r, "dict_replace", 'r', "rrr", IR_CALL_CAN_RAISE);
+    ir_ref old = IR_EMIT(r->t, IR_call_r, d,
+                         ir_const_class(r->t, (void *)fe_rt_dict_replace, "dict_replace"), gd,
+                         ir_const_ptr(r->t, name), obj);
+    if (owned)
+        IR_EMIT(r->t, IR_py_decref, -1, obj);  /* the dict took its own */
+    r->depth -= 1;
+    guard_resuming_at(r, -1 - index, IR_guard_nonnull, old);  /* (out of memory) */
+    /* (inside an inlined call, as release_popped: the loop's frame as of
+     * its last sync) */
+    if (r->level == 0 && !sync_frame(r, index))
+        return false;
+    IR_EMIT(r->t, IR_py_decref, -1, old);
     return true;
 }
 
@@ -3317,6 +3420,11 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     }
     case LOAD_GLOBAL:
         return record_load_global(r, frame, oparg, &r->jc->gcache[r->jc->insns[index + 1]]);
+    case LOAD_NAME:
+        return record_load_name(r, frame, oparg);
+    case STORE_NAME:
+    case STORE_GLOBAL:
+        return record_store_name(r, frame, index, oparg, opcode == STORE_GLOBAL);
     case BINARY_OP: {
         unbox_operands(r, sp, 2);
         int k = record_binary(r, oparg, sp[-2], sp[-1]);
