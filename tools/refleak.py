@@ -6,7 +6,7 @@ usage: python3.11-dbg tools/refleak.py [-k SUBSTRING] [--warmup N] [--runs SMALL
 
 Every workload (our own WORKLOADS below plus the SNIPPETS of
 tests/py/test_behaviour.py, test_inlining.py, test_function_traces.py, test_attr_stores.py,
-test_containers_inline.py and test_nested_loops.py when those files
+test_containers_inline.py, test_nested_loops.py and test_module_loops.py when those files
 import) is compiled once and
 exec'd in this process, in a fresh globals dict, with its output thrown away
 and any exception (SystemExit included) swallowed.  After a warm-up that
@@ -611,7 +611,8 @@ def main(argv=None):
                  **test_snippets("test_function_traces.py", "function_traces"),
                  **test_snippets("test_attr_stores.py", "attr_stores"),
                  **test_snippets("test_containers_inline.py", "containers"),
-                 **test_snippets("test_nested_loops.py", "nested_loops")}
+                 **test_snippets("test_nested_loops.py", "nested_loops"),
+                 **test_snippets("test_module_loops.py", "module_loops")}
     names = [n for n in workloads if args.select in n]
     if args.list:
         print("\n".join(names))
