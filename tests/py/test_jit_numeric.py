@@ -312,3 +312,29 @@ def test_compiled_loop_gives_way_to_threads_and_signals():
     on = run(code, params="threshold=3,trace_eagerness=1", timeout=60)
     off = run(code, jit=False, timeout=60)
     assert on == off and on.stdout == "True\ncaught\n", (on, off)
+
+
+def test_two_digit_ints_stay_unboxed():
+    """Ints past 2**30 (two of CPython's digits) are unboxed too: a loop
+    whose values grow past it keeps running in machine code; past 2**60
+    the guard leaves, and results are CPython's either way."""
+    out = compare("""
+        def grow(n, step):
+            t = -(2 ** 31)
+            for i in range(n):
+                t += i * step
+            return t
+        def mix(xs):
+            s = 0
+            for x in xs:
+                s = (s + x) % (2 ** 59 + 7)
+            return s
+        import sys
+        pj = sys.modules.get("pypyjit")
+        before = pj.get_stats_snapshot().counters["LOOP_ENTRIES"] if pj else 0
+        r = [grow(20000, 100003), grow(300, -(2 ** 40)), mix(list(range(50)) + [2 ** 31 + k for k in range(5000)])]
+        entries = pj.get_stats_snapshot().counters["LOOP_ENTRIES"] - before if pj else 0
+        r.append(grow(2000, 2 ** 52))   # past 2**60: left to the interpreter
+        print(r, entries < 40)
+    """)
+    assert out.stdout.strip().endswith("True"), out.stdout

@@ -2208,6 +2208,16 @@ static rec_val unboxed(fe_recorder *r, rec_val v, PyObject *o)
         ir_ref digit = IR_EMIT(r->t, IR_getfield_gc_i, ddg, v.ref);
         return (rec_val){emit2(r, IR_int_mul, digit, size), FE_K_INT};
     }
+    if (PyLong_CheckExact(o) && Py_SIZE(o) >= -2 && Py_SIZE(o) <= 2) {
+        /* two digits (below 2**60): a helper, which takes one-digit ints
+         * too, so that a value growing past 2**30 stays unboxed */
+        guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyLong_Type, "int"));
+        int d = call_descr(r, "unbox_int2", 'i', "r", IR_CALL_ELIDABLE);
+        ir_ref x = IR_EMIT(r->t, IR_call_i, d,
+                           ir_const_class(r->t, (void *)fe_rt_unbox_int2, "unbox_int2"), v.ref);
+        guard_truth(r, emit2(r, IR_int_ne, x, ir_const_int(r->t, FE_RT_NOT_UNBOXED)), true);
+        return (rec_val){x, FE_K_INT};
+    }
     if (PyFloat_CheckExact(o)) {
         guard2(r, IR_guard_class, v.ref, ir_const_class(r->t, &PyFloat_Type, "float"));
         int df = field_descr(r, "float.ob_fval", (int)offsetof(PyFloatObject, ob_fval), 8, 'F');
@@ -2975,7 +2985,7 @@ static void unbox_operands(fe_recorder *r, PyObject **sp, int n)
         rec_val v = TOP(k);
         PyObject *o = sp[-k];
         if ((v.kind != FE_K_REF && v.kind != FE_K_OWNED) || ir_is_const(v.ref) ||
-            !(PyFloat_CheckExact(o) || (PyLong_CheckExact(o) && Py_SIZE(o) >= -1 && Py_SIZE(o) <= 1)))
+            !(PyFloat_CheckExact(o) || (PyLong_CheckExact(o) && Py_SIZE(o) >= -2 && Py_SIZE(o) <= 2)))
             continue;
         rec_val u = unboxed(r, v, o);
         if (v.kind == FE_K_OWNED)

@@ -84,6 +84,21 @@ PyObject *fe_rt_box_int(int64_t v)
     return PyLong_FromLongLong(v);
 }
 
+int64_t fe_rt_unbox_int2(PyObject *o)
+{
+    /* 3.11's ints: ob_size digits of PyLong_SHIFT (30) bits, its sign the number's */
+    Py_ssize_t size = Py_SIZE(o);
+    const digit *d = ((PyLongObject *)o)->ob_digit;
+    switch (size) {
+    case 0: return 0;
+    case 1: return (int64_t)d[0];
+    case -1: return -(int64_t)d[0];
+    case 2: return (int64_t)d[0] | (int64_t)d[1] << PyLong_SHIFT;
+    case -2: return -((int64_t)d[0] | (int64_t)d[1] << PyLong_SHIFT);
+    default: return FE_RT_NOT_UNBOXED;
+    }
+}
+
 PyObject *fe_rt_box_float(double v)
 {
     return PyFloat_FromDouble(v);

@@ -57,6 +57,10 @@ int64_t fe_rt_list_extend(PyObject *list, PyObject *seq);
 /* LIST_APPEND: PyList_Append (a new reference for the list). */
 int64_t fe_rt_list_append(PyObject *list, PyObject *item);
 PyObject *fe_rt_box_int(int64_t v);
+/* The value of an exact int of at most two digits (|v| < 2**60);
+ * FE_RT_NOT_UNBOXED for a longer one. Pure, never raises. */
+#define FE_RT_NOT_UNBOXED INT64_MIN
+int64_t fe_rt_unbox_int2(PyObject *o);
 PyObject *fe_rt_box_float(double v);
 PyObject *fe_rt_box_bool(int64_t v);
 /* One opcode's generic work on objects; NULL / -1 with an exception set. */
