@@ -13,6 +13,40 @@ from jitrun import CHECK_COMPILED, compare
 from test_traces import body, the_loop
 
 SNIPPETS = {
+    "set_and_dict_comprehensions": """
+        class K:
+            def __init__(self, v):
+                self.v = v
+            def __hash__(self):
+                return hash(self.v % 7)
+            def __eq__(self, o):
+                return isinstance(o, K) and o.v % 7 == self.v % 7
+            def __repr__(self):
+                return "K(%d)" % self.v
+        class Noisy:
+            def __init__(self, k):
+                self.k = k
+            def __del__(self):
+                log.append(self.k)
+        log = []
+        def f(n):
+            a = {i % 97 for i in range(n)}
+            b = {i: i * i for i in range(n)}
+            c = {str(i % 13): [i] for i in range(n)}
+            d = {K(i) for i in range(n)}
+            e = {K(i): i for i in range(n)}
+            g = {i % 5: Noisy(i) for i in range(n)}
+            h = {x: y for x, y in zip("abcabc", range(n))}
+            bad = None
+            try:
+                {[i]: 1 for i in range(n)}
+            except TypeError as ex:
+                bad = str(ex)
+            return (len(a), sum(b.values()), sorted(c.items())[:3], sorted(d, key=lambda k: k.v),
+                    sorted(e.values())[:5], sorted(g), h, bad)
+        for n in (10, 100, 3000):
+            print(f(n), len(log))
+    """,
     "for_over_list_mutated_while_iterated": """
         def f(n):
             xs = list(range(n))

@@ -2022,6 +2022,33 @@ static bool record_list_add(fe_recorder *r, int index, PyObject **sp, int oparg,
     return true;
 }
 
+/* SET_ADD / MAP_ADD of a set or dict comprehension: the container stays on
+ * the stack (oparg deep), the item (or key and value) leaves. Quiet when
+ * the item or key is of a class whose hash and == run no Python code and,
+ * for MAP_ADD, the value too (a repeated key releases the value it had). */
+static bool record_comprehension_add(fe_recorder *r, int index, int next, PyObject **sp, int oparg,
+                                     bool map)
+{
+    int n = map ? 2 : 1;
+    PyObject *c = sp[-(oparg + n)];
+    if (map ? !PyDict_CheckExact(c) : !PySet_CheckExact(c))
+        return abort_unsupported(r, map ? "MAP_ADD to this kind" : "SET_ADD to this kind");
+    bool quiet = atomic(sp[-n]) && (!map || atomic(sp[-1]));
+    if (quiet) {
+        guard_exact(r, TOP(n), sp[-n]);
+        if (map)
+            guard_exact(r, TOP(1), sp[-1]);
+        r->quiet = true;
+    }
+    rec_val vals[3] = {TOP(oparg + n), TOP(n), TOP(1)};
+    if (vals[0].kind == FE_K_OWNED)
+        vals[0].kind = FE_K_REF;  /* (lent to the call: the stack keeps it) */
+    if (vals[0].kind != FE_K_REF)
+        return abort_unsupported(r, "a comprehension's container of this kind");
+    return residual(r, index, next, map ? (void *)fe_rt_map_add : (void *)fe_rt_set_add,
+                    map ? "map_add" : "set_add", vals, 1 + n, NULL, 0, n, 'i', NULL);
+}
+
 /* item in container: str in str, str in a str-keyed dict. */
 static void quiet_contains(fe_recorder *r, PyObject **sp)
 {
@@ -3536,6 +3563,9 @@ static bool record(fe_recorder *r, _PyInterpreterFrame *frame, PyObject **sp, in
     case LIST_EXTEND:
     case LIST_APPEND:
         return record_list_add(r, index, sp, oparg, opcode == LIST_EXTEND);
+    case SET_ADD:
+    case MAP_ADD:
+        return record_comprehension_add(r, index, next, sp, oparg, opcode == MAP_ADD);
     case LOAD_DEREF:
         return record_load_deref(r, frame, oparg);
     case UNARY_NEGATIVE: {

@@ -74,6 +74,16 @@ int64_t fe_rt_list_extend(PyObject *list, PyObject *seq)
     return 0;
 }
 
+int64_t fe_rt_set_add(PyObject *set, PyObject *item)
+{
+    return PySet_Add(set, item);
+}
+
+int64_t fe_rt_map_add(PyObject *map, PyObject *key, PyObject *value)
+{
+    return PyDict_SetItem(map, key, value);
+}
+
 int64_t fe_rt_list_append(PyObject *list, PyObject *item)
 {
     return PyList_Append(list, item);

@@ -54,6 +54,10 @@ PyObject *fe_rt_build_slice(PyObject *start, PyObject *stop, PyObject *step);
 /* LIST_EXTEND by an exact tuple or list: runs no Python code; -1 with
  * MemoryError set. */
 int64_t fe_rt_list_extend(PyObject *list, PyObject *seq);
+/* SET_ADD / MAP_ADD of a comprehension: PySet_Add / PyDict_SetItem (new
+ * references for the container); 0, or -1 with an exception set. */
+int64_t fe_rt_set_add(PyObject *set, PyObject *item);
+int64_t fe_rt_map_add(PyObject *map, PyObject *key, PyObject *value);
 /* LIST_APPEND: PyList_Append (a new reference for the list). */
 int64_t fe_rt_list_append(PyObject *list, PyObject *item);
 PyObject *fe_rt_box_int(int64_t v);
