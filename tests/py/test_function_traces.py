@@ -205,8 +205,9 @@ def test_function_traces_match_cpython(name):
 
 def test_function_trace_shape():
     """fib gets a trace of its own, reported with the greenkey of its first
-    instruction: it ends in `finish`, calls fib instead of unrolling it
-    (merge points at call depth 0 only), and its other path is a bridge."""
+    instruction: it ends in `finish`, inlines its own recursive calls three
+    levels deep (merge points at call depths 0 to 3) and calls fib below
+    that, and its other paths are bridges."""
     out = run("""
         import pypyjit
         seen = []
@@ -232,7 +233,7 @@ def test_function_trace_shape():
     lines = out.stdout.splitlines()
     assert lines[0] == "6765"
     # (the third call, fib(18), is traced: the recursive path)
-    assert lines[1] == "('loop', 0, 'finish', True, [0])", lines
+    assert lines[1] == "('loop', 0, 'finish', True, [0, 1, 2, 3])", lines
     assert "('bridge', 'finish')" in lines[2:], lines
 
 
