@@ -70,18 +70,18 @@ static PyObject *run_function_trace(PyThreadState *tstate, _PyInterpreterFrame *
     return res;
 }
 
-static PyObject *fe_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
+/* A frame of the thread's (a call): ours to run, or CPython's. Out of line
+ * so that fe_eval_frame stays small for the frames it passes on at once
+ * (generators being resumed, throws). */
+static __attribute__((noinline)) PyObject *eval_thread_frame(PyThreadState *tstate,
+                                                             _PyInterpreterFrame *frame)
 {
     if (FE_UNLIKELY(stack_exhausted())) {
-        if (throwflag) {
-            /* A generator.throw(): CPython must see it to unwind the generator. */
-            return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
-        }
         PyErr_SetString(PyExc_RecursionError,
                         "maximum recursion depth exceeded (C stack exhausted)");
         return NULL;
     }
-    if (!throwflag && frame->owner == FRAME_OWNED_BY_THREAD && !tstate->cframe->use_tracing) {
+    if (!tstate->cframe->use_tracing) {
         PyCodeObject *co = frame->f_code;
         fe_jitcode *jc = fe_jitcode_peek(co);
         if (jc == NULL) {
@@ -102,6 +102,21 @@ static PyObject *fe_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame
             if (--c->countdown <= 0)
                 return fe_interp_run(tstate, frame, jc, NULL);
         }
+    }
+    rt_count(RT_C_CPYTHON_FRAMES, 1);
+    return _PyEval_EvalFrameDefault(tstate, frame, 0);
+}
+
+static PyObject *fe_eval_frame(PyThreadState *tstate, _PyInterpreterFrame *frame, int throwflag)
+{
+    if (FE_LIKELY(!throwflag && frame->owner == FRAME_OWNED_BY_THREAD))
+        return eval_thread_frame(tstate, frame);
+    /* A generator or coroutine resumed, or a throw() into one: CPython's. */
+    if (FE_UNLIKELY(stack_exhausted()) && !throwflag) {
+        /* (a throw: CPython must see it to unwind the generator) */
+        PyErr_SetString(PyExc_RecursionError,
+                        "maximum recursion depth exceeded (C stack exhausted)");
+        return NULL;
     }
     rt_count(RT_C_CPYTHON_FRAMES, 1);
     return _PyEval_EvalFrameDefault(tstate, frame, throwflag);
