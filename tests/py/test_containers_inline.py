@@ -23,11 +23,14 @@ SNIPPETS = {
                 return isinstance(o, K) and o.v % 7 == self.v % 7
             def __repr__(self):
                 return "K(%d)" % self.v
+        import sys
         class Noisy:
             def __init__(self, k):
                 self.k = k
             def __del__(self):
-                log.append(self.k)
+                # released by MAP_ADD (a repeated key): the comprehension's
+                # frame is the caller, its loop variable as CPython has it
+                log.append((self.k, sys._getframe(1).f_locals.get("i")))
         log = []
         def f(n):
             a = {i % 97 for i in range(n)}
@@ -45,7 +48,7 @@ SNIPPETS = {
             return (len(a), sum(b.values()), sorted(c.items())[:3], sorted(d, key=lambda k: k.v),
                     sorted(e.values())[:5], sorted(g), h, bad)
         for n in (10, 100, 3000):
-            print(f(n), len(log))
+            print(f(n), len(log), log[-3:])
     """,
     "for_over_list_mutated_while_iterated": """
         def f(n):

@@ -572,7 +572,7 @@ static bool bridge_hands_over(fe_recorder *r, fe_loop *S, fe_loop *T)
     /* the old objects' release may run code (a generator's finally):
      * unless they are the range and list iterators the bridge saw end,
      * the frame is made whole first */
-    if (released > r->quiet_drops && !sync_frame(r, r->header))
+    if (released > r->quiet_drops && !sync_frame(r, T->header))
         return false;
     for (int k = r->nlocalsplus; k < top; k++) {
         if (move[k] == 0)
@@ -2030,9 +2030,10 @@ static bool record_list_add(fe_recorder *r, int index, PyObject **sp, int oparg,
 }
 
 /* SET_ADD / MAP_ADD of a set or dict comprehension: the container stays on
- * the stack (oparg deep), the item (or key and value) leaves. Quiet when
- * the item or key is of a class whose hash and == run no Python code and,
- * for MAP_ADD, the value too (a repeated key releases the value it had). */
+ * the stack (oparg deep), the item (or key and value) leaves. SET_ADD is
+ * quiet when the item is of a class whose hash and == run no Python code
+ * (a set keeps the element it has); MAP_ADD never is, as a repeated key
+ * releases the value it had, whatever it is (a finalizer may run). */
 static bool record_comprehension_add(fe_recorder *r, int index, int next, PyObject **sp, int oparg,
                                      bool map)
 {
@@ -2040,11 +2041,8 @@ static bool record_comprehension_add(fe_recorder *r, int index, int next, PyObje
     PyObject *c = sp[-(oparg + n)];
     if (map ? !PyDict_CheckExact(c) : !PySet_CheckExact(c))
         return abort_unsupported(r, map ? "MAP_ADD to this kind" : "SET_ADD to this kind");
-    bool quiet = atomic(sp[-n]) && (!map || atomic(sp[-1]));
-    if (quiet) {
-        guard_exact(r, TOP(n), sp[-n]);
-        if (map)
-            guard_exact(r, TOP(1), sp[-1]);
+    if (!map && atomic(sp[-1])) {
+        guard_exact(r, TOP(1), sp[-1]);
         r->quiet = true;
     }
     rec_val vals[3] = {TOP(oparg + n), TOP(n), TOP(1)};
@@ -2139,22 +2137,20 @@ static void guard_finite(fe_recorder *r, ir_ref x)
 /* math.f(x[, y]) of a math_fns function with int or float arguments: a
  * direct call of the C function, the arguments and the result guarded
  * finite (else the interpreter makes the call, and raises as CPython
- * does). False when this is not such a call (*done false) or the trace
- * ended. */
-static bool record_math_call(fe_recorder *r, PyObject **sp, int oparg, bool *done)
+ * does). False when this is not such a call (the generic one records it). */
+static bool record_math_call(fe_recorder *r, PyObject **sp, int oparg)
 {
-    *done = false;
     PyObject *callable = sp[-(oparg + 1)];
     if (TOP(oparg + 2).kind != FE_K_NONE || !ir_is_const(TOP(oparg + 1).ref))
-        return true;
+        return false;
     int m = 0;
     while (m < FE_NMATH && (math_objs[m] != callable || math_fns[m].nargs != oparg))
         m++;
     if (m == FE_NMATH)
-        return true;
+        return false;
     for (int k = 1; k <= oparg; k++)
         if (!PyFloat_CheckExact(sp[-k]) && !PyLong_CheckExact(sp[-k]))
-            return true;
+            return false;
     unbox_operands(r, sp, oparg);
     ir_ref args[3] = {ir_const_class(r->t, math_fns[m].fn, math_fns[m].name)};
     for (int k = 0; k < oparg; k++) {
@@ -2167,9 +2163,8 @@ static bool record_math_call(fe_recorder *r, PyObject **sp, int oparg, bool *don
         else if (v.kind == FE_K_REF && ir_is_const(v.ref) && PyFloat_CheckExact(o))
             args[1 + k] = ir_const_float(r->t, PyFloat_AS_DOUBLE(o));
         else
-            return true;  /* (an int too big to unbox: the generic call) */
+            return false;  /* (an int too big to unbox: the generic call) */
     }
-    *done = true;
     for (int k = 0; k < oparg; k++)
         guard_finite(r, args[1 + k]);
     int d = call_descr(r, math_fns[m].name, 'f', oparg == 1 ? "f" : "ff", IR_CALL_ELIDABLE);
@@ -2198,9 +2193,8 @@ static bool record_call(fe_recorder *r, PyObject **sp, int index, int oparg, int
     r->kwnames = NULL;
     if (total > FE_RT_CALL_MAX)
         return abort_unsupported(r, "call with more than 10 arguments");
-    bool done;
-    if (kwnames == NULL && (!record_math_call(r, sp, oparg, &done) || done))
-        return !ir_failed(r->t);
+    if (kwnames == NULL && record_math_call(r, sp, oparg))
+        return true;
     rec_val vals[2 + FE_RT_CALL_MAX];
     if (total <= 4 && kwnames == NULL) {
         for (int k = 0; k <= total; k++)
