@@ -523,6 +523,39 @@ done:
     ir_trace_free(b);
 }
 
+/* A loop trace that ends in finish (its traced iteration returned) keeps
+ * its label: a bridge from its guard jumps back there. */
+TEST(x64_bridge_to_the_label_of_a_finish_trace)
+{
+    ir_trace *t, *b = NULL;
+    jit_loop *L = build("[i0, i1]\n"
+                        "label(i0, i1, descr=TargetToken(1))\n"
+                        "i2 = int_add(i0, 1)\n"
+                        "i3 = int_lt(i2, 10)\n"
+                        "guard_false(i3) [i2, i1]\n"
+                        "finish(i2, i1)\n",
+                        &t, failed_);
+    if (!L)
+        return;
+    CHECK(L->label_offset >= 0 && L->label_scoped && L->nlabel_args == 2);
+    uint64_t in[2] = {0, 5};
+    CHECK_EQ_INT(run(L, in), 0);  /* i = 1: the guard fails */
+    if (must_bridge(L, 0,
+                    "[i0, i1]\n"
+                    "i2 = int_add(i1, 1)\n"
+                    "jump(i0, i2, descr=TargetToken(1))\n",
+                    "i2 i1", &b, failed_) < 0)
+        goto done;
+    /* round the label until i = 10, s counting the bridge's passes */
+    CHECK_EQ_INT(run(L, in), 1);
+    CHECK_EQ_INT(out(L, 1, 0), 10);
+    CHECK_EQ_INT(out(L, 1, 1), 14);
+done:
+    jit_loop_free(L);
+    ir_trace_free(t);
+    ir_trace_free(b);
+}
+
 /* A bridge of a bridge: the odd path has a guard (i % 3 != 0) whose exit
  * gets its own bridge; that one has a guard too (i != 45), which exits
  * with the second bridge's snapshot. */

@@ -308,3 +308,31 @@ def test_function_without_locals_gets_a_trace():
     """)
     assert out.returncode == 0, out.stderr
     assert out.stdout == "4200\nTrue\n", out
+
+
+def test_loop_traced_on_its_returning_iteration_gets_bridges():
+    """A loop whose traced iteration returns is compiled with `finish`; the
+    iterations that go on are a bridge back to its label (which such a
+    loop keeps for them), not a guard failing at every iteration."""
+    code = """
+        import sys
+        def find(xs, target):
+            n = 0
+            for x in xs:
+                n += 1
+                if x == target:
+                    return x, n
+            return None, n
+        xs = list(range(100))
+        out = [find(xs, 4)]     # hot on the iteration that returns
+        for t in list(range(4, 100, 7)) * 20:
+            out.append(find(xs, t))
+        out.append(find(xs, -1))
+        print(out[:5], out[-3:], len(out))
+        pj = sys.modules.get("pypyjit")
+        if pj:
+            c = pj.get_stats_snapshot().counters
+            assert c["ABORT_BRIDGE"] == 0 and c["TOTAL_COMPILED_BRIDGES"] >= 1, c
+            assert c["GUARD_FAILURES"] < 50, c
+    """
+    compare(code)

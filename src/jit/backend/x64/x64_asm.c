@@ -221,21 +221,33 @@ rt_codemem_block *x64_assemble(x64_ctx *c, void (*emit)(x64_ctx *))
     return h;
 }
 
-/* True when no value defined before the label (other than its args) is
+/* True when no value defined before `label` (other than its args) is
  * used after it: then the label's args are all a jump there must carry. */
-static bool label_scoped(const ir_trace *t, const x64_alloc *a)
+static bool label_scoped(const ir_trace *t, const x64_alloc *a, ir_ref label)
 {
     bool ok = true;
-    uint8_t *arg = calloc((size_t)a->label + 1, 1);
+    uint8_t *arg = calloc((size_t)label + 1, 1);
     if (arg == NULL)
         return false;
-    for (int i = 0; i < ir_nargs(t, a->label); i++)
-        arg[ir_arg(t, a->label, i)] = 1;
-    for (ir_ref v = 0; v < a->label; v++)
-        if (!arg[v] && a->end[v] > a->label)
+    for (int i = 0; i < ir_nargs(t, label); i++)
+        arg[ir_arg(t, label, i)] = 1;
+    for (ir_ref v = 0; v < label; v++)
+        if (!arg[v] && a->end[v] > label)
             ok = false;
     free(arg);
     return ok;
+}
+
+/* The label of a trace that ends in `finish` (a loop whose traced
+ * iteration returned): no jump of its own goes there, but bridges may
+ * (the iterations that go on), with its args where the code has them at
+ * that point. -1 when there is none. */
+static ir_ref finish_label(const ir_trace *t)
+{
+    for (ir_ref r = ir_first(t); r < t->nops; r++)
+        if (ir_opnum(t, r) == IR_label)
+            return r;
+    return -1;
 }
 
 void x64_take_values(x64_alloc *a, int nops, jit_values *v)
@@ -282,12 +294,13 @@ jit_loop *jit_compile_loop(ir_trace *t, char *err, size_t errsize)
     loop->nlocs = c.nlocs;
     c.exits = NULL; /* owned by the loop from here */
     c.locs = NULL;
-    loop->label_offset = c.label_pos;
+    ir_ref label = c.a.label >= 0 ? c.a.label : finish_label(t);
+    loop->label_offset = c.a.label >= 0 ? c.label_pos : label >= 0 ? t->ops[label].mc_offset : -1;
     loop->exit_offset = (uint32_t)c.common.pos;
     loop->nspill = c.a.nspill;
     loop->trace = t;
-    if (c.a.label >= 0) {
-        loop->nlabel_args = ir_nargs(t, c.a.label);
+    if (label >= 0) {
+        loop->nlabel_args = ir_nargs(t, label);
         loop->label_locs = calloc((size_t)loop->nlabel_args + 1, sizeof *loop->label_locs);
         loop->label_types = calloc((size_t)loop->nlabel_args + 1, 1);
         if (loop->label_locs == NULL || loop->label_types == NULL) {
@@ -295,12 +308,12 @@ jit_loop *jit_compile_loop(ir_trace *t, char *err, size_t errsize)
             goto out;
         }
         for (int i = 0; i < loop->nlabel_args; i++) {
-            loop->label_locs[i] = c.a.loc[ir_arg(t, c.a.label, i)];
-            loop->label_types[i] = ir_ref_type(t, ir_arg(t, c.a.label, i));
+            loop->label_locs[i] = c.a.loc[ir_arg(t, label, i)];
+            loop->label_types[i] = ir_ref_type(t, ir_arg(t, label, i));
         }
-        const ir_descr *ld = ir_op_descr(t, c.a.label);
+        const ir_descr *ld = ir_op_descr(t, label);
         loop->label_token = ld ? ld->id : 0;
-        loop->label_scoped = label_scoped(t, &c.a);
+        loop->label_scoped = label_scoped(t, &c.a, label);
     }
     x64_take_values(&c.a, t->nops, &loop->vals);
 out:
