@@ -300,10 +300,12 @@ int fe_loop_run(fe_loop **Lp, _PyInterpreterFrame *frame, PyObject ***spp,
             return -1;
     }
     /* Slots that were empty when the loop was traced must still be: its
-     * exits rebuild them as empty. */
-    for (int k = 0; k < L->nentry; k++)
-        if (L->slot_input[k] == IR_NONE && frame->localsplus[k] != NULL)
-            return -1;
+     * exits rebuild them as empty. (A function trace starts with the
+     * frame: its arguments bound, its other locals empty, always.) */
+    if (L->header != 0)
+        for (int k = 0; k < L->nentry; k++)
+            if (L->slot_input[k] == IR_NONE && frame->localsplus[k] != NULL)
+                return -1;
     /* One area per run: a call from compiled code can run another
      * compiled loop (or this one, recursively). */
     run_area *a = take_area();
