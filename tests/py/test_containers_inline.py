@@ -13,6 +13,40 @@ from jitrun import CHECK_COMPILED, compare
 from test_traces import body, the_loop
 
 SNIPPETS = {
+    "nested_list_reads": """
+        import sys
+        def matmul(A, B, n):
+            C = []
+            for i in range(n):
+                row = []
+                for j in range(n):
+                    s = 0.0
+                    for k in range(n):
+                        s += A[i][k] * B[k][j]
+                    row.append(s)
+                C.append(row)
+            return C
+        def fresh(n):
+            t = 0
+            for i in range(n):
+                t += [[i, i + 1], [i * 2]][i % 2][0]   # the only reference: freed after
+                t += list(range(3))[i % 3]
+            return t
+        def rows_replaced(rows, n):
+            t = 0
+            for i in range(n):
+                t += rows[i % 4][i % 3]
+                if i % 50 == 0:
+                    rows[i % 4] = [i, i, i]         # the old row's last reference goes
+            return t
+        n = 30
+        A = [[(i * j) % 7 + 0.5 for j in range(n)] for i in range(n)]
+        B = [[(i + j) % 5 - 1.5 for j in range(n)] for i in range(n)]
+        C = matmul(A, B, n)
+        print(sum(map(sum, C)), C[3][:4])
+        print(fresh(500), rows_replaced([[1, 2, 3] for _ in range(4)], 1000))
+        print(sys.getrefcount(A[0]) == sys.getrefcount(B[0]))
+    """,
     "set_and_dict_comprehensions": """
         class K:
             def __init__(self, v):

@@ -2335,28 +2335,37 @@ static bool store_fast(fe_recorder *r, int index, int k)
     return true;
 }
 
-/* list[i] for an exact list held by a local and an int index >= 0, inline:
- * no Python code can run, so no frame sync and no call. The item is
- * increfed at once (the trace owns it): the list may change later in the
- * iteration. False when this is not the case (the generic path records
- * it). */
+/* list[i] for an exact list and an int index >= 0, inline: no Python code
+ * can run, so no frame sync and no call. The item is increfed at once (the
+ * trace owns it): the list may change later in the iteration. A list the
+ * trace owns (an item of another list: rows[i][j]) is released after,
+ * guarded to have another owner so that releasing it frees nothing. False
+ * when this is not the case (the generic path records it). */
 static bool record_list_getitem(fe_recorder *r, PyObject *container, PyObject *sub)
 {
     rec_val c = TOP(2), k = TOP(1);
     int64_t i;
-    if (c.kind != FE_K_REF || k.kind != FE_K_INT || !PyList_CheckExact(container) ||
-        !fits_int64(sub, &i) || i < 0 || i >= PyList_GET_SIZE(container))
-        return false;
+    if ((c.kind != FE_K_REF && c.kind != FE_K_OWNED) || k.kind != FE_K_INT ||
+        !PyList_CheckExact(container) || !fits_int64(sub, &i) || i < 0 ||
+        i >= PyList_GET_SIZE(container) || (c.kind == FE_K_OWNED && Py_REFCNT(container) < 2))
+        return false;  /* (owned: the interpreter's stack holds one reference while recording) */
     guard2(r, IR_guard_class, c.ref, ir_const_class(r->t, &PyList_Type, "list"));
     int dsz = field_descr(r, "list.ob_size", (int)offsetof(PyVarObject, ob_size), 8, 'S');
     int dit = field_descr(r, "list.ob_item", (int)offsetof(PyListObject, ob_item), 8, 'P');
     ir_ref len = IR_EMIT(r->t, IR_getfield_gc_i, dsz, c.ref);
     /* unsigned: a negative index fails too (the interpreter handles it) */
     guard_truth(r, emit2(r, IR_uint_lt, k.ref, len), true);
+    if (c.kind == FE_K_OWNED) {
+        int drc = field_descr(r, "object.ob_refcnt", (int)offsetof(PyObject, ob_refcnt), 8, 'S');
+        guard_truth(r, emit2(r, IR_int_gt, IR_EMIT(r->t, IR_getfield_gc_i, drc, c.ref),
+                             ir_const_int(r->t, 1)), true);
+    }
     ir_ref items = IR_EMIT(r->t, IR_getfield_gc_r, dit, c.ref);
     ir_descr da = {.kind = IR_DESCR_ARRAY, .flag = 'P', .size = 8, .name = "list items"};
     ir_ref item = IR_EMIT(r->t, IR_getarrayitem_gc_r, ir_descr_add(r->t, &da), items, k.ref);
     IR_EMIT(r->t, IR_py_incref, -1, item);
+    if (c.kind == FE_K_OWNED)
+        IR_EMIT(r->t, IR_py_decref, -1, c.ref);  /* (not the last reference: guarded) */
     r->depth -= 2;
     push(r, (rec_val){item, FE_K_OWNED, true});  /* the item itself, not a copy */
     return true;
