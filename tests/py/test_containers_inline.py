@@ -32,6 +32,14 @@ SNIPPETS = {
                 t += [[i, i + 1], [i * 2]][i % 2][0]   # the only reference: freed after
                 t += list(range(3))[i % 3]
             return t
+        def augmented(n):
+            A = [[0] * 5 for _ in range(5)]
+            for i in range(n):
+                A[i % 5][i % 3] += i            # the row copied on the stack (COPY)
+                A[i % 5][4] -= 1
+                x = [[i, 2]][0]
+                x[0] += 1
+            return A, x
         def rows_replaced(rows, n):
             t = 0
             for i in range(n):
@@ -44,7 +52,7 @@ SNIPPETS = {
         B = [[(i + j) % 5 - 1.5 for j in range(n)] for i in range(n)]
         C = matmul(A, B, n)
         print(sum(map(sum, C)), C[3][:4])
-        print(fresh(500), rows_replaced([[1, 2, 3] for _ in range(4)], 1000))
+        print(fresh(500), rows_replaced([[1, 2, 3] for _ in range(4)], 1000), augmented(1000))
         print(sys.getrefcount(A[0]) == sys.getrefcount(B[0]))
     """,
     "set_and_dict_comprehensions": """
