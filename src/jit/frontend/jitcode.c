@@ -23,6 +23,7 @@ static void jitcode_free(void *p)
     rt_cellset_free(&jc->cells);
     free(jc->insns);
     free(jc->written);
+    free(jc->names_stored);
     free(jc->edge_cell);
     free(jc->gcache);
     free(jc->acache);

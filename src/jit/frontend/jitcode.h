@@ -43,6 +43,8 @@ typedef struct {
                                  machine code (NULL until a trace needs it) */
     int inline_room;          /* data-stack words and recursion depth deopt may */
     int inline_depth;         /* need to rebuild inlined frames, over the loops */
+    uint8_t *names_stored;    /* per co_names entry: the code stores to or deletes
+                                 that name (recorder.c; NULL until a trace asks) */
 } fe_jitcode;
 
 /* Private opcodes (quick_ops.def), numbered above CPython 3.11's last

@@ -601,31 +601,31 @@ static bool bridge_hands_over(fe_recorder *r, fe_loop *S, fe_loop *T)
     return true;
 }
 
-/* The compiled loop whose header is code unit `start` of the code being
- * recorded (at level 0), or NULL. */
+/* The cell of the loop whose header is code unit `start` of the code being
+ * recorded (at level 0), or NULL when it is no loop header. */
+static rt_jitcell *header_cell(const fe_recorder *r, int start)
+{
+    if (start == 0)
+        return NULL;  /* (a function's entry cell) */
+    int k = rt_cellset_find(&r->jc->cells, start * (int)sizeof(_Py_CODEUNIT), false, false, 0);
+    return k < 0 ? NULL : &r->jc->cells.cells[k];
+}
+
+/* The compiled loop whose header is code unit `start`, or NULL. */
 static fe_loop *loop_at(const fe_recorder *r, int start)
 {
-    const rt_cellset *cs = &r->jc->cells;
-    for (int k = 0; k < cs->ncells; k++) {
-        fe_loop *L = cs->cells[k].loop;
-        /* (a loop whose trace ends in a return has no label to go to) */
-        if (L != NULL && L->header == start && start != 0 &&
-            cs->cells[k].offset == start * (int)sizeof(_Py_CODEUNIT) &&
-            L->mc->label_offset >= 0 && L->mc->label_scoped)
-            return L;
-    }
-    return NULL;
+    rt_jitcell *c = header_cell(r, start);
+    fe_loop *L = c != NULL ? c->loop : NULL;
+    /* (a loop whose trace ends in a return has no label to go to) */
+    return L != NULL && L->mc->label_offset >= 0 && L->mc->label_scoped ? L : NULL;
 }
 
 /* Whether the loop whose header is code unit `start` may still get
  * machine code: a bridge that goes round it could jump there then. */
 static bool may_compile(const fe_recorder *r, int start)
 {
-    const rt_cellset *cs = &r->jc->cells;
-    for (int k = 0; k < cs->ncells; k++)
-        if (cs->cells[k].offset == start * (int)sizeof(_Py_CODEUNIT) && !cs->cells[k].profiled)
-            return !(cs->cells[k].flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE));
-    return false;
+    rt_jitcell *c = header_cell(r, start);
+    return c != NULL && !(c->flags & (JC_GIVEN_UP | JC_DONT_TRACE_HERE));
 }
 
 /* Back at the header: close the loop (or the bridge, into its loop) with
@@ -970,12 +970,11 @@ fe_recorder *fe_rec_start_bridge(fe_jitcode *jc, rt_jitcell *cell, fe_loop *loop
     if (cell->loop != loop) {
         /* the exit is of another loop of the code, which a bridge of
          * cell's jumped to: the bridge is that loop's */
-        cell = NULL;
-        for (int k = 0; k < loop->jc->cells.ncells && cell == NULL; k++)
-            if (loop->jc->cells.cells[k].loop == loop)
-                cell = &loop->jc->cells.cells[k];
-        if (cell == NULL)
+        int k = rt_cellset_find(&loop->jc->cells, loop->header * (int)sizeof(_Py_CODEUNIT),
+                                false, false, 0);
+        if (k < 0 || loop->jc->cells.cells[k].loop != loop)
             return NULL;
+        cell = &loop->jc->cells.cells[k];
     }
     const jit_exit *x = &loop->mc->exits[e];
     const ir_trace *tr = jit_exit_trace(loop->mc, e);
@@ -1355,7 +1354,22 @@ static bool guard_global_by_keys(fe_recorder *r, PyObject *g, PyObject *b, PyObj
     return true;
 }
 
-static bool name_is_stored(const fe_recorder *r, int oparg);
+static bool name_is_stored(fe_recorder *r, int oparg);
+
+/* The value of `name` in globals g, else in builtins b (both exact dicts),
+ * borrowed; NULL when in neither (no exception left set). */
+static PyObject *global_value(PyObject *g, PyObject *b, PyObject *name, bool *from_builtins)
+{
+    PyObject *v = PyDict_GetItemWithError(g, name);
+    *from_builtins = false;
+    if (v == NULL && !PyErr_Occurred()) {
+        v = PyDict_GetItemWithError(b, name);
+        *from_builtins = true;
+    }
+    if (v == NULL)
+        PyErr_Clear();
+    return v;
+}
 
 static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int oparg,
                                const fe_global_cache *cache)
@@ -1364,16 +1378,10 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
     if (!PyDict_CheckExact(g) || !PyDict_CheckExact(b))
         return abort_unsupported(r, "non-dict globals");
     PyObject *name = PyTuple_GET_ITEM(r->code->co_names, oparg >> 1);
-    PyObject *v = PyDict_GetItemWithError(g, name);
-    bool from_builtins = false;
-    if (v == NULL && !PyErr_Occurred()) {
-        v = PyDict_GetItemWithError(b, name);
-        from_builtins = true;
-    }
-    if (v == NULL) {
-        PyErr_Clear();
+    bool from_builtins;
+    PyObject *v = global_value(g, b, name, &from_builtins);
+    if (v == NULL)
         return abort_unsupported(r, "missing global");
-    }
     /* The value is a constant while neither dict changes. Dict versions
      * are unique across all dicts, so checking the frame's dicts' versions
      * also checks that they are the same dicts -- and the trace keeps no
@@ -1400,23 +1408,28 @@ static bool record_load_global(fe_recorder *r, _PyInterpreterFrame *frame, int o
 
 /* Whether the name `oparg` of the code being recorded is stored to (or
  * deleted) by the code itself: a module-level loop's variable, read
- * anew at every use rather than guarded to keep its object. */
-static bool name_is_stored(const fe_recorder *r, int oparg)
+ * anew at every use rather than guarded to keep its object. The code's
+ * stored names are found once, by the first trace that asks. */
+static bool name_is_stored(fe_recorder *r, int oparg)
 {
-    const fe_jitcode *jc = r->jc;
-    int arg = 0;
-    for (Py_ssize_t i = 0; i < jc->ncodeunits; i++) {
-        int op = fe_base_opcode[_Py_OPCODE(jc->insns[i])];
-        arg = arg << 8 | _Py_OPARG(jc->insns[i]);
-        if (op == EXTENDED_ARG)
-            continue;
-        if ((op == STORE_NAME || op == DELETE_NAME || op == STORE_GLOBAL || op == DELETE_GLOBAL) &&
-            arg == oparg)
-            return true;
-        arg = 0;
-        i += _PyOpcode_Caches[op];
+    fe_jitcode *jc = r->jc;
+    if (jc->names_stored == NULL) {
+        jc->names_stored = calloc((size_t)PyTuple_GET_SIZE(r->code->co_names) + 1, 1);
+        if (jc->names_stored == NULL)
+            return true;  /* (out of memory: read it, which is always right) */
+        int arg = 0;
+        for (Py_ssize_t i = 0; i < jc->ncodeunits; i++) {
+            int op = fe_base_opcode[_Py_OPCODE(jc->insns[i])];
+            arg = arg << 8 | _Py_OPARG(jc->insns[i]);
+            if (op == EXTENDED_ARG)
+                continue;
+            if (op == STORE_NAME || op == DELETE_NAME || op == STORE_GLOBAL || op == DELETE_GLOBAL)
+                jc->names_stored[arg] = 1;
+            arg = 0;
+            i += _PyOpcode_Caches[op];
+        }
     }
-    return false;
+    return jc->names_stored[oparg] != 0;
 }
 
 /* The frame's locals are its globals (module code; a class body or exec()
@@ -1441,16 +1454,10 @@ static bool record_load_name(fe_recorder *r, _PyInterpreterFrame *frame, int opa
         return false;
     PyObject *g = frame->f_globals, *b = frame->f_builtins;
     PyObject *name = PyTuple_GET_ITEM(r->code->co_names, oparg);
-    PyObject *v = PyDict_GetItemWithError(g, name);
-    bool from_builtins = false;
-    if (v == NULL && !PyErr_Occurred()) {
-        v = PyDict_GetItemWithError(b, name);
-        from_builtins = true;
-    }
-    if (v == NULL) {
-        PyErr_Clear();
+    bool from_builtins;
+    PyObject *v = global_value(g, b, name, &from_builtins);
+    if (v == NULL)
         return abort_unsupported(r, "missing name");
-    }
     rec_val val;
     if (!guard_global_by_keys(r, g, b, name, v, from_builtins, name_is_stored(r, oparg), &val))
         return abort_unsupported(r, "LOAD_NAME from a dict without a keys version");
