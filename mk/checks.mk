@@ -11,7 +11,7 @@
 
 PYTHON_DBG ?= /usr/bin/python3.11-dbg
 REFLEAK_ARGS ?=
-REFLEAK_PYTESTS ?= tests/py/test_behaviour.py tests/py/test_evaluator.py tests/py/test_inline_calls.py \
+REFLEAK_PYTESTS ?= tests/py/test_behaviour.py tests/py/test_exceptions_own.py tests/py/test_evaluator.py tests/py/test_inline_calls.py \
 	tests/py/test_inlining.py tests/py/test_function_traces.py tests/py/test_nested_loops.py
 # Passed to tools/fuzz/run.py (when it exists) by both targets.
 FUZZ_ARGS ?=

@@ -6,8 +6,8 @@ usage: python3.11-dbg tools/refleak.py [-k SUBSTRING] [--warmup N] [--runs SMALL
 
 Every workload (our own WORKLOADS below plus the SNIPPETS of
 tests/py/test_behaviour.py, test_inlining.py, test_function_traces.py, test_attr_stores.py,
-test_containers_inline.py, test_nested_loops.py and test_module_loops.py when those files
-import) is compiled once and
+test_containers_inline.py, test_nested_loops.py, test_module_loops.py and test_exceptions_own.py
+when those files import) is compiled once and
 exec'd in this process, in a fresh globals dict, with its output thrown away
 and any exception (SystemExit included) swallowed.  After a warm-up that
 fills every cache (interned strings, type caches, import state, jitcells),
@@ -43,7 +43,8 @@ LOW = "threshold=3,function_threshold=3,trace_eagerness=2"   # as tests/py/jitru
 
 # Varied programs whose work happens inside loops (so their frames run in the
 # own interpreter) and which leave the interpreter in every way it can: calls
-# into CPython-run frames, errors caught in the loop (handoff to CPython),
+# into CPython-run frames, errors caught in the loop (unwound by the own
+# interpreter, or by CPython under tracing),
 # generators, returns from inside try/with, break/continue through finally.
 WORKLOADS = {
     "arith_loop": """
@@ -612,7 +613,8 @@ def main(argv=None):
                  **test_snippets("test_attr_stores.py", "attr_stores"),
                  **test_snippets("test_containers_inline.py", "containers"),
                  **test_snippets("test_nested_loops.py", "nested_loops"),
-                 **test_snippets("test_module_loops.py", "module_loops")}
+                 **test_snippets("test_module_loops.py", "module_loops"),
+                 **test_snippets("test_exceptions_own.py", "exceptions")}
     names = [n for n in workloads if args.select in n]
     if args.list:
         print("\n".join(names))

@@ -1832,8 +1832,9 @@ def test_snippet(name):
 
 def test_snippets_run_in_own_interpreter():
     """The snippets exercise the own interpreter, not just CPython: a loop
-    in a function is run by it (counted in INTERP_FRAMES) and a snippet
-    that raises inside the loop hands the frame to CPython (HANDOFFS)."""
+    in a function is run by it (counted in INTERP_FRAMES), an exception
+    raised and caught inside the loop keeps the frame there, and an opcode
+    it leaves to CPython (a class pattern) hands the frame over (HANDOFFS)."""
     out = run("""
         import pypyjit._pypyjit as j
         before = j.counters()
@@ -1847,7 +1848,17 @@ def test_snippets_run_in_own_interpreter():
             return total
         print(f())
         after = j.counters()
+        def g(xs):
+            n = 0
+            for x in xs:
+                match x:
+                    case int():
+                        n += 1
+            return n
+        print(g([1, "a", 2] * 10))
+        last = j.counters()
         print(after['INTERP_FRAMES'] - before['INTERP_FRAMES'] >= 1,
-              after['HANDOFFS'] - before['HANDOFFS'] >= 1)
+              after['HANDOFFS'] - before['HANDOFFS'] == 0,
+              last['HANDOFFS'] - after['HANDOFFS'] >= 1)
     """)
-    assert out.stdout.splitlines()[-1] == "True True", out
+    assert out.stdout.splitlines()[-1] == "True True True", out

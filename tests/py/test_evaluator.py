@@ -749,7 +749,8 @@ def test_recursion_limit_counts_like_cpython(tmp_path):
 def test_counters_show_own_interpreter_and_handoffs(tmp_path):
     """A looping function runs in the own interpreter; a function without a
     loop (below function_threshold), and a generator, run in CPython; an
-    exception inside the loop hands the frame over once."""
+    exception raised and caught inside the loop keeps the frame in the own
+    interpreter; an `except*` handler (left to CPython) hands it over once."""
     out = run(params=LOOPS_ONLY, code="""
         import pypyjit._pypyjit as j
         def c():
@@ -770,6 +771,12 @@ def test_counters_show_own_interpreter_and_handoffs(tmp_path):
                     1 / 0
                 except ZeroDivisionError:
                     pass
+        def grouped():
+            for i in range(3):
+                try:
+                    raise ExceptionGroup("g", [KeyError(i)])
+                except* KeyError:
+                    pass
         def delta(fn):
             a = c()
             fn()
@@ -779,10 +786,12 @@ def test_counters_show_own_interpreter_and_handoffs(tmp_path):
         print(delta(straight))
         print(delta(lambda: list(gen())))
         print(delta(raising))
+        print(delta(grouped))
     """)
     assert out.returncode == 0, out
     lines = [eval(l) for l in out.stdout.splitlines()]
     assert lines[0]["INTERP_FRAMES"] == 1 and lines[0]["HANDOFFS"] == 0
     assert lines[1]["INTERP_FRAMES"] == 0
     assert lines[2]["INTERP_FRAMES"] == 0
-    assert lines[3]["INTERP_FRAMES"] == 1 and lines[3]["HANDOFFS"] == 1
+    assert lines[3]["INTERP_FRAMES"] == 1 and lines[3]["HANDOFFS"] == 0
+    assert lines[4]["INTERP_FRAMES"] == 1 and lines[4]["HANDOFFS"] == 1

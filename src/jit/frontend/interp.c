@@ -2,13 +2,15 @@
  * with CPython's semantics on CPython's own frame, keeping the frame
  * contract of notes/cpython311.md: the frame is linked while it runs,
  * prev_instr names the executing instruction, stacktop is -1 (hidden from
- * the GC, as in ceval.c) until we leave. Whatever it does not run itself
- * -- an error, an unsupported opcode, a loop given up, tracing turned on --
- * it hands to CPython's _PyEval_EvalFrameDefault, which finishes the
- * frame. */
+ * the GC, as in ceval.c) until we leave. Exceptions are unwound here, with
+ * the code's exception table, as ceval does. Whatever it does not run
+ * itself -- an unsupported opcode, a loop given up, tracing turned on (an
+ * error under tracing too, for its events) -- it hands to CPython's
+ * _PyEval_EvalFrameDefault, which finishes the frame. */
 #include "eval.h"
 #include "frames.h"
 #include "internal/pycore_dict.h"
+#include "interp_exc.h"
 #include "interp_support.h"
 #include "jitloop.h"
 #include "rt_helpers.h"
@@ -219,6 +221,7 @@ PyObject *fe_interp_run(PyThreadState *tstate, _PyInterpreterFrame *frame, fe_ji
      * our copy: keep the distance so that setting it is one addition. */
     uintptr_t to_real;
     PyObject *kwnames = NULL;   /* set by KW_NAMES for the next CALL */
+    int unwind_at;              /* exception_unwind: the code unit that raised */
     PyObject *retval;           /* a frame's result on its way to its caller */
     _PyInterpreterFrame *callee;  /* a frame pushed for an inline call (enter_callee) */
     fe_jitcode *callee_jc;
@@ -1733,6 +1736,95 @@ op_IMPORT_FROM: {
     DISPATCH();
 }
 
+/* ---- exception handlers: reached through the exception table only
+ * (exception_unwind), with ceval's stack effects */
+
+op_PUSH_EXC_INFO: {
+    /* the exception being handled becomes the thread's; the one it
+     * replaces waits below it on the stack for POP_EXCEPT */
+    PyObject *value = TOP();
+    _PyErr_StackItem *exc_info = tstate->exc_info;
+    TOP() = exc_info->exc_value != NULL ? exc_info->exc_value : Py_NewRef(Py_None);
+    PUSH(Py_NewRef(value));
+    exc_info->exc_value = value;
+    DISPATCH();
+}
+
+op_POP_EXCEPT: {
+    _PyErr_StackItem *exc_info = tstate->exc_info;
+    PyObject *value = exc_info->exc_value;
+    exc_info->exc_value = POP();
+    Py_XDECREF(value);
+    DISPATCH();
+}
+
+op_CHECK_EXC_MATCH: {
+    PyObject *right = POP();
+    if (fe_check_except_type(right) < 0) {
+        Py_DECREF(right);
+        ERROR();
+    }
+    int match = PyErr_GivenExceptionMatches(TOP(), right);
+    Py_DECREF(right);
+    PUSH(Py_NewRef(match ? Py_True : Py_False));
+    DISPATCH();
+}
+
+op_RERAISE: {
+    unwind_at = (int)(frame->prev_instr - first_instr);
+    if (oparg) {
+        /* where the exception was first raised: the traceback's line */
+        PyObject *lasti = PEEK(oparg + 1);
+        if (!PyLong_Check(lasti)) {
+            PyErr_SetString(PyExc_SystemError, "lasti is not an int");
+            ERROR();
+        }
+        frame->prev_instr = first_instr + PyLong_AsLong(lasti);
+    }
+    PyObject *val = POP();
+    PyErr_Restore(Py_NewRef(PyExceptionInstance_Class(val)), val,
+                  PyException_GetTraceback(val));
+    goto exception_unwind;
+}
+
+op_RAISE_VARARGS: {
+    PyObject *cause = NULL, *exc = NULL;
+    switch (oparg) {
+    case 2:
+        cause = POP();
+        /* fall through */
+    case 1:
+        exc = POP();
+        /* fall through */
+    case 0:
+        if (fe_do_raise(exc, cause)) {
+            unwind_at = (int)(frame->prev_instr - first_instr);
+            goto exception_unwind;
+        }
+        break;
+    default:
+        PyErr_SetString(PyExc_SystemError, "bad RAISE_VARARGS oparg");
+        break;
+    }
+    ERROR();
+}
+
+op_WITH_EXCEPT_START: {
+    /* stack: __exit__, lasti, the previous exception, the exception:
+     * __exit__(type, value, traceback) */
+    PyObject *val = TOP();
+    PyObject *tb = PyException_GetTraceback(val);
+    Py_XDECREF(tb);   /* (the exception keeps it alive) */
+    PyObject *stack[4] = {NULL, PyExceptionInstance_Class(val), val, tb};
+    PyObject *res = PyObject_Vectorcall(PEEK(4), stack + 1,
+                                        3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    if (res == NULL)
+        ERROR();
+    PUSH(res);
+    CHECK_TRACING();
+    DISPATCH();
+}
+
 op_BEFORE_WITH: {
     PyObject *mgr = TOP();
     PyObject *enter = NULL, *exit = NULL;
@@ -1769,9 +1861,8 @@ op_MATCH_SEQUENCE: {
 }
 
 unsupported:
-    /* Opcodes we leave to CPython: exception handlers (never reached, as
-     * errors go to CPython), raise, generators' opcodes, and the rare
-     * ones listed at the top of interp_ops.def. */
+    /* Opcodes we leave to CPython: except* handlers, generators' opcodes,
+     * and the rare ones listed at the top of interp_ops.def. */
     goto handoff_before;
 
 /* The frame being recorded leaves the own interpreter (or finishes). */
@@ -1811,9 +1902,58 @@ handoff_before_next:
     goto frame_done;
 
 error:
+    /* As ceval's error label: the frame's traceback entry, then the
+     * exception table. Under tracing or profiling CPython unwinds, so
+     * that its events are reported. */
+    kwnames = NULL;
     STOP_RECORDING("an exception was raised while recording");
-    retval = handoff(tstate, frame, sp, 0, 1);
-    /* fall through */
+    if (FE_UNLIKELY(cframe->use_tracing || tstate->c_tracefunc != NULL)) {
+        retval = handoff(tstate, frame, sp, 0, 1);
+        goto frame_done;
+    }
+    if (FE_UNLIKELY(!PyErr_Occurred()))
+        PyErr_SetString(PyExc_SystemError, "error return without exception set");
+    if (!_PyFrame_IsIncomplete(frame)) {
+        /* (the frame is the thread's current one: PyEval_GetFrame makes
+         * its frame object) */
+        PyFrameObject *f = PyEval_GetFrame();
+        if (f != NULL)
+            PyTraceBack_Here(f);
+    }
+    unwind_at = (int)(frame->prev_instr - first_instr);
+exception_unwind: {
+    /* unwind_at: the instruction that raised, whose handler is looked up;
+     * prev_instr: where the exception was first raised (RERAISE sets it
+     * back), what a handler that wants it is given */
+    STOP_RECORDING("an exception was raised while recording");
+    int handler, level;
+    bool push_lasti;
+    PyObject **base = frame->localsplus + co->co_nlocalsplus;
+    if (!fe_exception_handler(co, unwind_at, &handler, &level, &push_lasti)) {
+        /* leaves the frame, as ceval's exit_unwind */
+        while (sp > base)
+            Py_XDECREF(POP());
+        retval = NULL;
+        goto frame_returned;
+    }
+    while (sp > base + level)
+        Py_XDECREF(POP());
+    if (push_lasti) {
+        PyObject *lasti = PyLong_FromLong((long)(frame->prev_instr - first_instr));
+        if (lasti == NULL)
+            goto exception_unwind;
+        PUSH(lasti);
+    }
+    PyObject *exc, *val, *tb;
+    PyErr_Fetch(&exc, &val, &tb);
+    PyErr_NormalizeException(&exc, &val, &tb);
+    PyException_SetTraceback(val, tb != NULL ? tb : Py_None);
+    Py_XDECREF(tb);
+    Py_XDECREF(exc);
+    PUSH(val);
+    ip = insns + handler;
+    DISPATCH();
+}
 
 frame_done: {
     /* `frame` has finished (here or in CPython), is unlinked and has left
