@@ -254,6 +254,43 @@ print(t, events)
 """)
 
 
+snippet("c_functions_called_at_precall", """
+import sys, traceback
+class S(str):
+    pass
+class L(list):
+    def append(self, x):
+        list.append(self, x * 2)
+out = []
+d = {"a": 1}
+for i in range(40):
+    s = S("ab") if i % 3 == 0 else "ab"
+    l = L() if i % 4 == 0 else []
+    l.append(i)
+    out.append((len(l), l[0], isinstance(s, str), s.startswith("a"), s.upper(),
+                d.get("a"), d.get("b", i), ",".join([s, s]), str.lower(s), divmod(i, 7),
+                sorted([3, 1, i]), "{}-{}".format(i, s), max(i, 3), abs(-i), getattr(s, "upper")()))
+print(out[-3:])
+bad = [lambda: len(), lambda: len(1, 2), lambda: str.upper(5), lambda: [].append(),
+       lambda: {}.get(), lambda: "x".startswith(), lambda: isinstance(1), lambda: len(5),
+       lambda: list.append([], 1, 2), lambda: divmod(1, 0), lambda: str.join(1, [])]
+for i in range(5):
+    for f in bad:
+        try:
+            f()
+        except Exception as e:
+            if i == 4:
+                print(type(e).__name__, e)
+def deep(n):
+    return len([deep(n - 1)]) if n else 0
+sys.setrecursionlimit(200)
+try:
+    deep(1000)
+except RecursionError as e:
+    traceback.print_exc(file=sys.stdout)
+""")
+
+
 @pytest.mark.parametrize("params", [INTERP_ONLY, LOW])
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_inline_calls(name, params):

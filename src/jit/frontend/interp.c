@@ -167,6 +167,81 @@ static inline void lend_reference(PyObject *o)
     Py_SET_REFCNT(o, Py_REFCNT(o) - 1);
 }
 
+/* A call, without keywords, of a builtin function or of a method
+ * descriptor taking one argument, none, or a vector of them (`len(x)`,
+ * `isinstance(a, b)`, `s.startswith(p)`, `l.append(x)`, `d.get(k)`...):
+ * the C function is called here with its vectorcall's checks and
+ * recursion accounting, as CPython's specialised PRECALLs do. False when
+ * the call has another shape, or would fail to bind (the generic call
+ * raises CPython's message). */
+static inline bool call_c_function(PyThreadState *tstate, PyObject *callable,
+                                                      PyObject *const *args, int total,
+                                                      PyObject **res)
+{
+    PyTypeObject *ct = Py_TYPE(callable);
+    PyMethodDef *def;
+    PyObject *self;
+    bool counted;   /* the recursion is counted: always for method descriptors,
+                     * for functions taking one argument or none */
+    if (ct == &PyCFunction_Type) {
+        def = ((PyCFunctionObject *)callable)->m_ml;
+        self = ((PyCFunctionObject *)callable)->m_self;
+        counted = false;
+    } else if (ct == &PyMethodDescr_Type) {
+        PyMethodDescrObject *d = (PyMethodDescrObject *)callable;
+        if (total < 1 || (Py_TYPE(args[0]) != PyDescr_TYPE(d) &&
+                          !PyType_IsSubtype(Py_TYPE(args[0]), PyDescr_TYPE(d))))
+            return false;
+        def = d->d_method;
+        self = *args++;
+        total--;
+        counted = true;
+    } else {
+        return false;
+    }
+    PyObject *r;
+    switch (def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O |
+                             METH_KEYWORDS | METH_METHOD)) {
+    case METH_O:
+        if (total != 1)
+            return false;
+        counted = true;
+        if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
+            goto recursion;
+        r = def->ml_meth(self, args[0]);
+        break;
+    case METH_NOARGS:
+        if (total != 0)
+            return false;
+        counted = true;
+        if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
+            goto recursion;
+        r = def->ml_meth(self, NULL);
+        break;
+    case METH_FASTCALL:
+        if (counted && _Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
+            goto recursion;
+        r = ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, total);
+        break;
+    case METH_FASTCALL | METH_KEYWORDS:
+        if (counted && _Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
+            goto recursion;
+        r = ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, total, NULL);
+        break;
+    default:
+        return false;
+    }
+    if (counted)
+        _Py_LeaveRecursiveCallTstate(tstate);
+    /* (a NULL result without an exception becomes CPython's SystemError
+     * at the interpreter's error label, as after a specialised PRECALL) */
+    *res = r;
+    return true;
+recursion:
+    *res = NULL;
+    return true;
+}
+
 /* Leaves the frame to CPython: before the instruction starting at code
  * unit `next` (throwflag 0), or with the current exception raised at the
  * instruction whose opcode unit is prev_instr (throwflag 1). The stack
@@ -1329,11 +1404,35 @@ generic_LOAD_METHOD: {
 }
 
 op_PRECALL: {
-    /* Unpack a bound method object into (function, self), so CALL passes
-     * self as the first argument without a new tuple. */
-    bool is_meth = PEEK(oparg + 2) != NULL;
-    PyObject *callable = PEEK(oparg + 1);
-    if (!is_meth && Py_TYPE(callable) == &PyMethod_Type) {
+    PyObject *below = PEEK(oparg + 2);   /* NULL, or LOAD_METHOD's method */
+    bool is_meth = below != NULL;
+    PyObject *callable = is_meth ? below : PEEK(oparg + 1);
+    PyTypeObject *ct = Py_TYPE(callable);
+    if ((ct == &PyCFunction_Type || ct == &PyMethodDescr_Type) && kwnames == NULL &&
+        FE_LIKELY(rec == NULL)) {
+        /* A C function: called here, and the CALL after us skipped, as
+         * CPython's specialised PRECALLs do. (Not while recording: the
+         * recorder follows PRECALL and CALL one by one.) */
+        int total = oparg + is_meth;
+        PyObject **args = sp - total;
+        PyObject *res;
+        if (call_c_function(tstate, callable, args, total, &res)) {
+            Py_DECREF(callable);  /* CPython's order: the callable, then the arguments */
+            sp = args;
+            for (int k = 0; k < total; k++)
+                Py_DECREF(args[k]);
+            sp -= 2 - is_meth;
+            PUSH(res);
+            ip += INLINE_CACHE_ENTRIES_PRECALL + 1 + INLINE_CACHE_ENTRIES_CALL;
+            if (res == NULL)
+                ERROR();
+            CHECK_EVAL_BREAKER();
+            CHECK_TRACING();
+            DISPATCH();
+        }
+    } else if (ct == &PyMethod_Type && !is_meth) {
+        /* Unpack a bound method object into (function, self), so CALL
+         * passes self as the first argument without a new tuple. */
         PEEK(oparg + 1) = Py_NewRef(((PyMethodObject *)callable)->im_self);
         PEEK(oparg + 2) = Py_NewRef(((PyMethodObject *)callable)->im_func);
         Py_DECREF(callable);
