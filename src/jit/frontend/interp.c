@@ -175,8 +175,7 @@ static inline void lend_reference(PyObject *o)
  * the call has another shape, or would fail to bind (the generic call
  * raises CPython's message). */
 static inline bool call_c_function(PyThreadState *tstate, PyObject *callable,
-                                                      PyObject *const *args, int total,
-                                                      PyObject **res)
+                                   PyObject *const *args, int total, PyObject **res)
 {
     PyTypeObject *ct = Py_TYPE(callable);
     PyMethodDef *def;
