@@ -22,6 +22,48 @@ def snippet(name, code):
     SNIPPETS[name] = code
 
 
+# ---------------------------------------------------------------- subscripts
+snippet("subscript_fast_paths_and_their_errors", """
+import sys, traceback
+class Missing(dict):
+    def __missing__(self, key):
+        return ("missing", key)
+class Idx:
+    def __index__(self):
+        return 1
+d = {"a": 1, (1, 2): "t", 3: "three", 2.0: "two"}
+m = Missing(a=1)
+t = (10, 20, 30)
+l = [0, 1, 2, 3]
+out = []
+for i in range(40):
+    out.append((d["a"], d[(1, 2)], d[3], d[2], m["zz"], t[i % 3], t[-1], l[-2], l[True],
+                t[Idx()], l[Idx()]))
+    l[i % 4] = i
+    l[-1] = -i
+    d[i % 5] = i
+    l[False] = "f"
+print(out[-2:], l, sorted(d.items(), key=repr))
+bad = [lambda: d["nope"], lambda: d[(9, 9)], lambda: d[[1]], lambda: t[3], lambda: t[-4],
+       lambda: l[10], lambda: l.__setitem__(10, 0), lambda: t["x"], lambda: l["x"]]
+def store_bad(i):
+    l[10 + i] = 1
+def store_unhashable():
+    d[[1]] = 2
+for i in range(5):
+    for f in bad + [lambda: store_bad(i), store_unhashable]:
+        try:
+            f()
+        except Exception as e:
+            if i == 4:
+                print(type(e).__name__, repr(e.args))
+try:
+    d[("k", 1)]
+except KeyError:
+    traceback.print_exc(file=sys.stdout)
+""")
+
+
 # ---------------------------------------------------------------- integers
 snippet("int_arith", """
 def f(n):

@@ -781,15 +781,32 @@ op_BINARY_SUBSCR: {
     PyObject *container = TOP();
     PyObject *res = NULL;
     SKIP_CACHES(BINARY_SUBSCR);
-    if (PyList_CheckExact(container) && PyLong_CheckExact(sub)) {
-        long k;
-        if (medium_int(sub, &k)) {
-            Py_ssize_t n = PyList_GET_SIZE(container);
-            if (k < 0)
-                k += n;
-            if (k >= 0 && k < n)
-                res = Py_NewRef(PyList_GET_ITEM(container, k));
-        }
+    long k;
+    if (PyList_CheckExact(container) && medium_int(sub, &k)) {
+        Py_ssize_t n = PyList_GET_SIZE(container);
+        if (k < 0)
+            k += n;
+        if (k >= 0 && k < n)
+            res = Py_NewRef(PyList_GET_ITEM(container, k));
+    } else if (PyDict_CheckExact(container)) {
+        /* an exact dict has no __missing__: a miss is KeyError(sub) */
+        res = PyDict_GetItemWithError(container, sub);
+        if (res != NULL)
+            Py_INCREF(res);
+        else if (!PyErr_Occurred())
+            _PyErr_SetKeyError(sub);
+        Py_DECREF(container);
+        Py_DECREF(sub);
+        TOP() = res;
+        if (res == NULL)
+            ERROR();
+        DISPATCH();
+    } else if (PyTuple_CheckExact(container) && medium_int(sub, &k)) {
+        Py_ssize_t n = PyTuple_GET_SIZE(container);
+        if (k < 0)
+            k += n;
+        if (k >= 0 && k < n)
+            res = Py_NewRef(PyTuple_GET_ITEM(container, k));
     }
     if (res == NULL)
         res = PyObject_GetItem(container, sub);
@@ -807,7 +824,19 @@ op_STORE_SUBSCR: {
     PyObject *v = PEEK(3);
     sp -= 3;
     SKIP_CACHES(STORE_SUBSCR);
-    int err = PyObject_SetItem(container, sub, v);
+    long k;
+    if (PyList_CheckExact(container) && medium_int(sub, &k) && k >= 0 &&
+        k < PyList_GET_SIZE(container)) {
+        /* (negative indices take list's own path) */
+        PyObject *old = PyList_GET_ITEM(container, k);
+        PyList_SET_ITEM(container, k, v);   /* takes our reference */
+        Py_DECREF(old);
+        Py_DECREF(container);
+        Py_DECREF(sub);
+        DISPATCH();
+    }
+    int err = PyDict_CheckExact(container) ? PyDict_SetItem(container, sub, v)
+                                           : PyObject_SetItem(container, sub, v);
     Py_DECREF(v);
     Py_DECREF(container);
     Py_DECREF(sub);
