@@ -77,6 +77,15 @@ static inline bool medium_int(PyObject *o, long *v)
     return true;
 }
 
+/* A list's or tuple's item k (negative from the end), a new reference;
+ * NULL when out of range (the generic subscript raises the IndexError). */
+static inline PyObject *item_at(PyObject *const *items, Py_ssize_t n, long k)
+{
+    if (k < 0)
+        k += n;
+    return k >= 0 && k < n ? Py_NewRef(items[k]) : NULL;
+}
+
 static inline PyObject *int_binop(int oparg, long a, long b)
 {
     switch (oparg) {
@@ -779,37 +788,25 @@ op_CONTAINS_OP: {
 op_BINARY_SUBSCR: {
     PyObject *sub = POP();
     PyObject *container = TOP();
-    PyObject *res = NULL;
+    PyObject *res;
     SKIP_CACHES(BINARY_SUBSCR);
     long k;
-    if (PyList_CheckExact(container) && medium_int(sub, &k)) {
-        Py_ssize_t n = PyList_GET_SIZE(container);
-        if (k < 0)
-            k += n;
-        if (k >= 0 && k < n)
-            res = Py_NewRef(PyList_GET_ITEM(container, k));
-    } else if (PyDict_CheckExact(container)) {
+    if (PyDict_CheckExact(container)) {
         /* an exact dict has no __missing__: a miss is KeyError(sub) */
         res = PyDict_GetItemWithError(container, sub);
         if (res != NULL)
             Py_INCREF(res);
         else if (!PyErr_Occurred())
             _PyErr_SetKeyError(sub);
-        Py_DECREF(container);
-        Py_DECREF(sub);
-        TOP() = res;
+    } else {
+        res = NULL;
+        if (PyList_CheckExact(container) && medium_int(sub, &k))
+            res = item_at(((PyListObject *)container)->ob_item, PyList_GET_SIZE(container), k);
+        else if (PyTuple_CheckExact(container) && medium_int(sub, &k))
+            res = item_at(((PyTupleObject *)container)->ob_item, PyTuple_GET_SIZE(container), k);
         if (res == NULL)
-            ERROR();
-        DISPATCH();
-    } else if (PyTuple_CheckExact(container) && medium_int(sub, &k)) {
-        Py_ssize_t n = PyTuple_GET_SIZE(container);
-        if (k < 0)
-            k += n;
-        if (k >= 0 && k < n)
-            res = Py_NewRef(PyTuple_GET_ITEM(container, k));
+            res = PyObject_GetItem(container, sub);
     }
-    if (res == NULL)
-        res = PyObject_GetItem(container, sub);
     Py_DECREF(container);
     Py_DECREF(sub);
     TOP() = res;
