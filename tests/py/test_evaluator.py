@@ -32,12 +32,15 @@ assert LOOPS_ONLY != LOW
 
 PRELUDE = """\
 import sys as _sys
+from functools import partial as _partial
 _own_log = []
 def own(fn, *args, **kw):
+    # (called through a C function, so that fn's frame comes to the
+    # evaluator, not inline from the own interpreter running the caller)
     m = _sys.modules.get('pypyjit._pypyjit')
     c = m.counters() if m and m.is_enabled() else None
     try:
-        return fn(*args, **kw)
+        return _partial(fn, *args, **kw)()
     finally:
         if c:
             d = m.counters()

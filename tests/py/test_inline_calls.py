@@ -67,6 +67,59 @@ for i in range(12):
             print(i, e)
 """)
 
+snippet("keyword_and_star_binding", """
+import sys
+class Key(str):
+    pass
+def kw(a, b=2, *args, c, d=4, **rest):
+    return a, b, args, c, d, sorted(rest.items()), list(rest)
+def po(a, b, /, c=3, **kw):
+    return a, b, c, kw
+def only_kw(*, x, y=1):
+    return x, y
+def star(*args):
+    return args, args is ()
+def where():
+    return sys._getframe(1).f_code.co_name, sys._getframe(0).f_lineno
+class C:
+    def m(self, *a, **k):
+        return a, k
+    def n(self, x, y=0):
+        return x - y
+c = C()
+out = []
+for i in range(40):
+    out.append(kw(i, c=5))
+    out.append(kw(i, 7, 8, 9, c=1, z=2, y=3))
+    out.append(kw(c=0, a=i))
+    out.append(po(1, 2, a=i, b=5))          # positional-only names go to **kw
+    out.append(only_kw(x=i))
+    out.append(only_kw(y=2, x=i))
+    out.append(star())
+    out.append(star(i, i))
+    t, d = (i, 1), {'c': 3, 'q': i}
+    out.append(kw(*t, **d))
+    out.append(c.m(*t, **d))
+    out.append(c.n(*t))
+    out.append(c.n(**{'x': i, 'y': 2}))
+    out.append(kw(*t, **{Key('c'): 1}))     # a str subclass as a keyword
+    out.append(where())
+    if i == 20:
+        only_kw.__kwdefaults__ = {'y': 'new'}
+    if i == 30:
+        only_kw.__kwdefaults__ = None
+    for bad in (lambda: kw(1), lambda: kw(1, c=1, a=2), lambda: po(a=1, b=2),
+                lambda: only_kw(), lambda: only_kw(1), lambda: kw(1, c=1, **{1: 2}),
+                lambda: c.n(x=1, z=2), lambda: c.n(*t, x=1)):
+        try:
+            out.append(bad())
+        except TypeError as e:
+            out.append(str(e))
+print(len(out))
+for o in out[:30] + out[-30:]:
+    print(o)
+""")
+
 snippet("methods_super_classes", """
 class Base:
     def __init__(self, v):
@@ -288,6 +341,61 @@ try:
     deep(1000)
 except RecursionError as e:
     traceback.print_exc(file=sys.stdout)
+""")
+
+
+snippet("call_sites_specialised_and_invalidated", """
+import sys
+def two(a, b):
+    return a + b
+def two_dflt(a, b=100):
+    return a - b
+def other(a, b):
+    x = [a, b]
+    y = {'k': x}
+    return len(y) + a * b
+class C:
+    def m(self, a, b=7):
+        return a * b
+    def n(self):
+        return 0
+out = []
+c = C()
+for i in range(300):
+    out.append(two(i, 1))
+    out.append(two_dflt(i))
+    out.append(c.m(i))
+    f = two if i % 3 else two_dflt       # one site, two functions
+    out.append(f(i, 2))
+    g = c.m if i % 5 else c.n            # a bound method, then a method of no arguments
+    try:
+        out.append(g(i))
+    except TypeError as e:
+        out.append(str(e))
+    if i == 100:
+        two.__code__ = other.__code__    # more locals, same parameters
+    if i == 150:
+        two_dflt.__defaults__ = (1000,)
+    if i == 200:
+        two_dflt.__defaults__ = None     # now a call with one argument fails
+    if i == 220:
+        C.m = lambda self, a, b=1: a + b
+    if i >= 200:
+        try:
+            out.append(two_dflt(i))
+        except TypeError as e:
+            out.append(str(e))
+print(out[:12], out[-12:], len(out))
+def deep(n):
+    return 0 if n == 0 else 1 + deep(n - 1)
+for limit in (120, 80):
+    sys.setrecursionlimit(limit)
+    try:
+        print(deep(1000))
+    except RecursionError as e:
+        print("RecursionError", e)
+    print(deep(20))
+sys.setrecursionlimit(1000)
 """)
 
 

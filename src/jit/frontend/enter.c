@@ -116,7 +116,7 @@ static _PyInterpreterFrame *rebuild_callee(const fe_loop *L, const ir_trace *tr,
     for (int k = 0; k < n; k++)
         f->localsplus[k] = materialize(L, tr, e, df, slots[k], failed);
     f->stacktop = n;  /* locals and stack: never fewer than the locals */
-    FE_IS_INIT_FRAME(f) = (fr->flags & FE_FRAME_INIT) != 0;
+    FE_SPECIAL_RETURN(f) = (fr->flags & FE_FRAME_INIT) != 0;
     f->previous = caller;
     tstate->recursion_remaining--;  /* as the call's _Py_EnterRecursiveCall */
     return f;

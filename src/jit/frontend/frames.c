@@ -1,27 +1,15 @@
 /* frontend/frames: pushing and popping the frames of inline calls (see
- * frames.h). The data stack is only ever bumped inside its current chunk:
- * CPython pops a frame that sits at the base of a chunk by freeing the
- * chunk, so ours never sit there, and a call that does not fit goes
- * through CPython, which allocates the next chunk. */
+ * frames.h). The data stack is only ever bumped inside its current chunk
+ * (fe_frame_room). */
 #include "frames.h"
 
 _PyInterpreterFrame *fe_frame_push(PyThreadState *tstate, PyFunctionObject *func,
                                    PyObject **args, int nargs, fe_jitcode **jcp)
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;
-    if (FE_UNLIKELY((co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR |
-                                     CO_VARARGS | CO_VARKEYWORDS | CO_OPTIMIZED)) != CO_OPTIMIZED ||
-                    co->co_kwonlyargcount != 0))
-        return NULL;
-    int argcount = co->co_argcount;
-    PyObject *defaults = func->func_defaults;
-    int ndefaults = defaults != NULL ? (int)PyTuple_GET_SIZE(defaults) : 0;
-    if (FE_UNLIKELY(nargs > argcount || nargs + ndefaults < argcount))
-        return NULL;  /* CPython raises the TypeError with its message */
-    Py_ssize_t size = fe_frame_words(co);
-    PyObject **base = tstate->datastack_top;
-    if (FE_UNLIKELY(base == NULL || base == &tstate->datastack_chunk->data[0] ||
-                    size > tstate->datastack_limit - base))
+    if (FE_UNLIKELY(!fe_frame_takes_call(func, co, nargs)))
+        return NULL;  /* (CPython raises a binding error with its message) */
+    if (FE_UNLIKELY(!fe_frame_room(tstate, fe_frame_words(co))))
         return NULL;
     fe_jitcode *jc = fe_jitcode_peek(co);
     if (FE_UNLIKELY(jc == NULL)) {
@@ -32,14 +20,129 @@ _PyInterpreterFrame *fe_frame_push(PyThreadState *tstate, PyFunctionObject *func
         }
     }
     *jcp = jc;
-    _PyInterpreterFrame *f = fe_frame_init(tstate, func);
+    return fe_frame_push_args(tstate, func, co, args, nargs);
+}
+
+/* The index of parameter `name` among names[from, to), or -1: by
+ * identity (names are interned as a rule), then by equality (both are
+ * exact str: no Python code runs). */
+static int param_index(PyObject *const *names, int from, int to, PyObject *name)
+{
+    for (int j = from; j < to; j++)
+        if (names[j] == name)
+            return j;
+    for (int j = from; j < to; j++)
+        if (_PyUnicode_EQ(names[j], name))
+            return j;
+    return -1;
+}
+
+_PyInterpreterFrame *fe_frame_bind(PyThreadState *tstate, PyFunctionObject *func,
+                                   PyObject *const *args, int nargs, PyObject *const *kwnames,
+                                   PyObject *const *kwvalues, int nkw, fe_jitcode **jcp)
+{
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    int flags = co->co_flags;
+    if ((flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_OPTIMIZED)) !=
+            CO_OPTIMIZED ||
+        !fe_frame_room(tstate, fe_frame_words(co)))
+        return NULL;
+    bool varargs = (flags & CO_VARARGS) != 0, varkw = (flags & CO_VARKEYWORDS) != 0;
+    int argcount = co->co_argcount, total = argcount + co->co_kwonlyargcount;
+    if (nargs > argcount && !varargs)
+        return NULL;   /* too many positional arguments */
+    fe_jitcode *jc = fe_jitcode_peek(co);
+    if (jc == NULL && (jc = fe_jitcode_get(co)) == NULL) {
+        PyErr_Clear();
+        return NULL;
+    }
+    *jcp = jc;
+    _PyInterpreterFrame *f = fe_frame_specials(tstate, (PyFunctionObject *)Py_NewRef(func), co);
     PyObject **locals = f->localsplus;
-    int k = 0;
-    for (; k < nargs; k++)
-        locals[k] = args[k];
-    for (; k < argcount; k++)
-        locals[k] = Py_NewRef(PyTuple_GET_ITEM(defaults, k - (argcount - ndefaults)));
+    for (int k = 0; k < co->co_nlocalsplus; k++)
+        locals[k] = NULL;
+    int n = nargs < argcount ? nargs : argcount;
+    for (int k = 0; k < n; k++)
+        locals[k] = Py_NewRef(args[k]);
+    if (varargs) {
+        PyObject *t = locals[total] = PyTuple_New(nargs - n);
+        if (t == NULL)
+            goto fail;
+        for (int k = n; k < nargs; k++)
+            PyTuple_SET_ITEM(t, k - n, Py_NewRef(args[k]));
+    }
+    PyObject *kwdict = NULL;
+    if (varkw && (kwdict = locals[total + varargs] = PyDict_New()) == NULL)
+        goto fail;
+    PyObject *const *names = &PyTuple_GET_ITEM(co->co_localsplusnames, 0);
+    for (int k = 0; k < nkw; k++) {
+        PyObject *name = kwnames[k];
+        if (!PyUnicode_CheckExact(name))
+            goto fail;
+        int j = param_index(names, co->co_posonlyargcount, total, name);
+        if (j >= 0) {
+            if (locals[j] != NULL)
+                goto fail;   /* given twice */
+            locals[j] = Py_NewRef(kwvalues[k]);
+        } else if (kwdict == NULL || PyDict_SetItem(kwdict, name, kwvalues[k]) < 0) {
+            goto fail;   /* no such parameter */
+        }
+    }
+    if (n < argcount) {
+        PyObject *defaults = func->func_defaults;
+        int first = argcount - (defaults != NULL ? (int)PyTuple_GET_SIZE(defaults) : 0);
+        for (int k = n; k < argcount; k++) {
+            if (locals[k] != NULL)
+                continue;
+            if (k < first)
+                goto fail;   /* missing */
+            locals[k] = Py_NewRef(PyTuple_GET_ITEM(defaults, k - first));
+        }
+    }
+    for (int k = argcount; k < total; k++) {
+        if (locals[k] != NULL)
+            continue;
+        PyObject *d = func->func_kwdefaults;
+        if (d == NULL || (d = PyDict_GetItemWithError(d, names[k])) == NULL)
+            goto fail;   /* missing keyword-only argument */
+        locals[k] = Py_NewRef(d);
+    }
     return f;
+fail:
+    /* (the generic call binds again and raises CPython's error) */
+    PyErr_Clear();
+    fe_frame_pop(tstate, f);
+    return NULL;
+}
+
+/* Most arguments CALL_FUNCTION_EX binds inline (on the C stack). */
+#define FE_BIND_EX_MAX 16
+
+_PyInterpreterFrame *fe_frame_bind_ex(PyThreadState *tstate, PyObject *callable,
+                                      PyObject *callargs, PyObject *kwargs, fe_jitcode **jcp)
+{
+    PyObject *args[FE_BIND_EX_MAX], *names[FE_BIND_EX_MAX], *values[FE_BIND_EX_MAX];
+    int nargs = 0, nkw = 0;
+    if (Py_TYPE(callable) == &PyMethod_Type) {
+        args[nargs++] = PyMethod_GET_SELF(callable);
+        callable = PyMethod_GET_FUNCTION(callable);
+    }
+    if (Py_TYPE(callable) != &PyFunction_Type ||
+        PyTuple_GET_SIZE(callargs) > FE_BIND_EX_MAX - nargs ||
+        (kwargs != NULL && PyDict_GET_SIZE(kwargs) > FE_BIND_EX_MAX))
+        return NULL;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(callargs); k++)
+        args[nargs++] = PyTuple_GET_ITEM(callargs, k);
+    if (kwargs != NULL) {
+        Py_ssize_t pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(kwargs, &pos, &key, &value)) {
+            names[nkw] = key;
+            values[nkw++] = value;
+        }
+    }
+    return fe_frame_bind(tstate, (PyFunctionObject *)callable, args, nargs, names, values, nkw,
+                         jcp);
 }
 
 PyFunctionObject *fe_init_of(PyTypeObject *tp)
@@ -83,7 +186,7 @@ int fe_frame_push_init(PyThreadState *tstate, PyTypeObject *tp, PyObject **args,
     Py_INCREF(inst);  /* the frame's self and the caller's result */
     args[-2] = inst;
     Py_DECREF(type_ref);  /* (the instance holds its type) */
-    f->is_entry = true;   /* FE_INIT_FRAME */
+    f->is_entry = true;   /* FE_SPECIAL_RETURN */
     *framep = f;
     return 1;
 }
@@ -91,20 +194,7 @@ int fe_frame_push_init(PyThreadState *tstate, PyTypeObject *tp, PyObject **args,
 _PyInterpreterFrame *fe_frame_init(PyThreadState *tstate, PyFunctionObject *func)
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;
-    _PyInterpreterFrame *f = (_PyInterpreterFrame *)tstate->datastack_top;
-    tstate->datastack_top += fe_frame_words(co);
-    /* _PyFrame_InitializeSpecials: the function's reference is taken
-     * over, globals and builtins are borrowed from it */
-    f->f_func = func;
-    f->f_code = (PyCodeObject *)Py_NewRef(co);
-    f->f_builtins = func->func_builtins;
-    f->f_globals = func->func_globals;
-    f->f_locals = NULL;
-    f->stacktop = co->co_nlocalsplus;
-    f->frame_obj = NULL;
-    f->prev_instr = _PyCode_CODE(co) - 1;
-    f->is_entry = false;
-    f->owner = FRAME_OWNED_BY_THREAD;
+    _PyInterpreterFrame *f = fe_frame_specials(tstate, func, co);
     for (int k = 0; k < co->co_nlocalsplus; k++)
         f->localsplus[k] = NULL;
     return f;
@@ -138,7 +228,7 @@ static void take_ownership(PyFrameObject *f, _PyInterpreterFrame *frame)
         PyObject_GC_Track(f);
 }
 
-void fe_frame_pop(PyThreadState *tstate, _PyInterpreterFrame *frame)
+void fe_frame_pop_slow(PyThreadState *tstate, _PyInterpreterFrame *frame)
 {
     PyFrameObject *f = frame->frame_obj;
     if (f != NULL) {

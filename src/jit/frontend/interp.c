@@ -180,21 +180,19 @@ static inline void lend_reference(PyObject *o)
  * descriptor taking one argument, none, or a vector of them (`len(x)`,
  * `isinstance(a, b)`, `s.startswith(p)`, `l.append(x)`, `d.get(k)`...):
  * the C function is called here with its vectorcall's checks and
- * recursion accounting, as CPython's specialised PRECALLs do. False when
- * the call has another shape, or would fail to bind (the generic call
- * raises CPython's message). */
+ * recursion accounting (every such call counts once against the recursion
+ * limit, as CPython's generic call path counts it). False when the call
+ * has another shape, or would fail to bind (the generic call raises
+ * CPython's message). */
 static inline bool call_c_function(PyThreadState *tstate, PyObject *callable,
                                    PyObject *const *args, int total, PyObject **res)
 {
     PyTypeObject *ct = Py_TYPE(callable);
     PyMethodDef *def;
     PyObject *self;
-    bool counted;   /* the recursion is counted: always for method descriptors,
-                     * for functions taking one argument or none */
     if (ct == &PyCFunction_Type) {
         def = ((PyCFunctionObject *)callable)->m_ml;
         self = ((PyCFunctionObject *)callable)->m_self;
-        counted = false;
     } else if (ct == &PyMethodDescr_Type) {
         PyMethodDescrObject *d = (PyMethodDescrObject *)callable;
         if (total < 1 || (Py_TYPE(args[0]) != PyDescr_TYPE(d) &&
@@ -203,50 +201,32 @@ static inline bool call_c_function(PyThreadState *tstate, PyObject *callable,
         def = d->d_method;
         self = *args++;
         total--;
-        counted = true;
     } else {
         return false;
     }
-    PyObject *r;
-    switch (def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O |
-                             METH_KEYWORDS | METH_METHOD)) {
-    case METH_O:
-        if (total != 1)
-            return false;
-        counted = true;
-        if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
-            goto recursion;
-        r = def->ml_meth(self, args[0]);
-        break;
-    case METH_NOARGS:
-        if (total != 0)
-            return false;
-        counted = true;
-        if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
-            goto recursion;
-        r = def->ml_meth(self, NULL);
-        break;
-    case METH_FASTCALL:
-        if (counted && _Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
-            goto recursion;
-        r = ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, total);
-        break;
-    case METH_FASTCALL | METH_KEYWORDS:
-        if (counted && _Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
-            goto recursion;
-        r = ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, total, NULL);
-        break;
-    default:
+    int kind = def->ml_flags &
+               (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
+    if ((kind == METH_O && total != 1) || (kind == METH_NOARGS && total != 0) ||
+        (kind != METH_O && kind != METH_NOARGS && kind != METH_FASTCALL &&
+         kind != (METH_FASTCALL | METH_KEYWORDS)))
         return false;
+    if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
+        *res = NULL;
+        return true;
     }
-    if (counted)
-        _Py_LeaveRecursiveCallTstate(tstate);
+    PyObject *r;
+    if (kind == METH_O)
+        r = def->ml_meth(self, args[0]);
+    else if (kind == METH_NOARGS)
+        r = def->ml_meth(self, NULL);
+    else if (kind == METH_FASTCALL)
+        r = ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, total);
+    else
+        r = ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, total, NULL);
+    _Py_LeaveRecursiveCallTstate(tstate);
     /* (a NULL result without an exception becomes CPython's SystemError
      * at the interpreter's error label, as after a specialised PRECALL) */
     *res = r;
-    return true;
-recursion:
-    *res = NULL;
     return true;
 }
 
@@ -264,13 +244,13 @@ static PyObject *handoff(PyThreadState *tstate, _PyInterpreterFrame *frame, PyOb
     _Py_LeaveRecursiveCallTstate(tstate);
     rt_count(RT_C_HANDOFFS, 1);
     /* (CPython sets is_entry on the frames it evaluates: keep ours) */
-    bool init = FE_IS_INIT_FRAME(frame);
+    bool init = FE_SPECIAL_RETURN(frame);
     PyObject *res;
     if (throwflag && FE_UNLIKELY(tstate->cframe->use_tracing))
         res = throw_without_call_event(tstate, frame);
     else
         res = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
-    FE_IS_INIT_FRAME(frame) = init;
+    FE_SPECIAL_RETURN(frame) = init;
     return res;
 }
 
@@ -1428,7 +1408,45 @@ generic_LOAD_METHOD: {
     DISPATCH();
 }
 
-op_PRECALL: {
+/* A PRECALL's entry in ccache, in the first cache unit of its CALL. */
+#define CALL_SITE() (ip[INLINE_CACHE_ENTRIES_PRECALL + 1])
+op_FE_PRECALL_PY_FUNCTION: {
+    /* a call of the function the site's entry names (its version: same
+     * code and defaults) with as many positional arguments as it takes
+     * (some from its defaults): its frame is pushed here, the CALL after
+     * us skipped, as CPython's CALL_PY_EXACT_ARGS / CALL_PY_WITH_DEFAULTS */
+    fe_call_cache *c = &jc->ccache[CALL_SITE()];
+    PyObject *below = PEEK(oparg + 2);
+    int is_meth = below != NULL;
+    PyFunctionObject *func = (PyFunctionObject *)(is_meth ? below : PEEK(oparg + 1));
+    int total = oparg + is_meth;
+    if (FE_UNLIKELY(Py_TYPE(func) != &PyFunction_Type || func->func_version != c->func_version ||
+                    total > c->argcount || total < c->min_args || kwnames != NULL))
+        SPEC_MISS(PRECALL);
+    PyCodeObject *fco = (PyCodeObject *)func->func_code;
+    if (FE_UNLIKELY(!fe_frame_room(tstate, fe_frame_words(fco)) || cframe->use_tracing))
+        goto generic_PRECALL;
+    PyObject **args = sp - total;
+    callee = fe_frame_push_args(tstate, func, fco, args, total);
+    callee_jc = c->jc;
+    sp = args - 2 + is_meth;
+    ip += INLINE_CACHE_ENTRIES_PRECALL + 1;  /* to CALL's caches */
+    goto enter_callee;
+}
+
+op_PRECALL:
+    if (FE_LIKELY(rec == NULL) && CALL_SITE() != FE_NO_ACACHE) {
+        fe_call_cache *c = &jc->ccache[CALL_SITE()];
+        if (c->counter-- == 0) {
+            int is_meth = PEEK(oparg + 2) != NULL;
+            int q = kwnames == NULL ? fe_specialize_call(c, PEEK(oparg + 1 + is_meth),
+                                                          oparg + is_meth) : 0;
+            c->counter = FE_SPEC_BACKOFF;
+            if (q != 0)
+                SET_SITE_OPCODE(q);
+        }
+    }
+generic_PRECALL: {
     PyObject *below = PEEK(oparg + 2);   /* NULL, or LOAD_METHOD's method */
     bool is_meth = below != NULL;
     PyObject *callable = is_meth ? below : PEEK(oparg + 1);
@@ -1478,17 +1496,33 @@ op_CALL: {
     size_t nargsf = (size_t)(total - (kwnames ? PyTuple_GET_SIZE(kwnames) : 0)) |
                     PY_VECTORCALL_ARGUMENTS_OFFSET;
     PyObject *res;
-    if (Py_TYPE(callable) == &PyFunction_Type && kwnames == NULL &&
-        (FE_LIKELY(rec == NULL) || fe_rec_inline_call(rec)) && FE_LIKELY(!cframe->use_tracing)) {
-        /* (while recording, inline exactly the calls the trace inlines:
-         * the recorder follows them into the callee's frame) */
+    if (Py_TYPE(callable) == &PyFunction_Type && FE_LIKELY(!cframe->use_tracing)) {
         /* Inline, as ceval does without an eval-frame hook: the callee's
          * frame takes the function and the arguments, the caller's stack
-         * gives them up and waits at CALL's last cache unit. */
-        callee = fe_frame_push(tstate, (PyFunctionObject *)callable, args, total, &callee_jc);
-        if (callee != NULL) {
-            sp -= total + 2 - is_meth;
-            goto enter_callee;
+         * gives them up and waits at CALL's last cache unit. (While
+         * recording, inline exactly the calls the trace inlines: the
+         * recorder follows them into the callee's frame.) */
+        if (kwnames == NULL && (FE_LIKELY(rec == NULL) || fe_rec_inline_call(rec))) {
+            callee = fe_frame_push(tstate, (PyFunctionObject *)callable, args, total, &callee_jc);
+            if (callee != NULL) {
+                sp -= total + 2 - is_meth;
+                goto enter_callee;
+            }
+        }
+        if (FE_LIKELY(rec == NULL)) {
+            /* keywords, star parameters, keyword-only parameters */
+            int nkw = kwnames != NULL ? (int)PyTuple_GET_SIZE(kwnames) : 0;
+            callee = fe_frame_bind(tstate, (PyFunctionObject *)callable, args, total - nkw,
+                                   nkw ? &PyTuple_GET_ITEM(kwnames, 0) : NULL,
+                                   args + total - nkw, nkw, &callee_jc);
+            if (callee != NULL) {
+                Py_DECREF(callable);  /* (the frame holds its own references) */
+                for (int k = 0; k < total; k++)
+                    Py_DECREF(args[k]);
+                kwnames = NULL;
+                sp -= total + 2 - is_meth;
+                goto enter_callee;
+            }
         }
     }
     if (Py_TYPE(callable) == &PyType_Type && kwnames == NULL && !is_meth &&
@@ -1542,8 +1576,10 @@ enter_callee:
     /* `callee` (of code callee_jc) was pushed for the CALL at ip, whose
      * operands left our stack (sp): run it here, our frame waiting at
      * CALL's last cache unit */
-    frame->stacktop = (int)(sp - frame->localsplus);
     frame->prev_instr = REAL(ip + INLINE_CACHE_ENTRIES_CALL - 1);
+enter_callee_here:
+    /* (likewise, our frame waiting at its prev_instr) */
+    frame->stacktop = (int)(sp - frame->localsplus);
     if (_Py_EnterRecursiveCallTstate(tstate, "")) {
         /* ceval's start_frame: the callee never started */
         fe_frame_pop(tstate, callee);
@@ -1580,8 +1616,17 @@ op_CALL_FUNCTION_EX: {
         if (t == NULL)
             ERROR();
     }
+    PyObject *func = PEEK((oparg & 1) ? 3 : 2);
+    if (FE_LIKELY(rec == NULL) && FE_LIKELY(!cframe->use_tracing) &&
+        (callee = fe_frame_bind_ex(tstate, func, callargs, kwargs, &callee_jc)) != NULL) {
+        /* a Python function (or a method bound to one), inline: the
+         * frame holds its own references; the function, the tuple and
+         * the dict stay on our stack until it returns (frame_done), and
+         * are released then, as after PyObject_Call */
+        FE_SPECIAL_RETURN(callee) = true;
+        goto enter_callee_here;
+    }
     sp -= (oparg & 1) ? 2 : 1;
-    PyObject *func = TOP();
     PyObject *res = PyObject_Call(func, callargs, kwargs);
     Py_DECREF(func);
     Py_DECREF(callargs);
@@ -2104,13 +2149,25 @@ frame_done: {
     /* (a trace being recorded goes on: it returns from a call it inlined;
      * the frame it started in returning ends it before it gets here) */
     _PyInterpreterFrame *caller = frame->previous;
-    bool init = FE_IS_INIT_FRAME(frame);
+    bool init = FE_SPECIAL_RETURN(frame);
     fe_frame_pop(tstate, frame);
     frame = caller;
     jc = fe_jitcode_peek(frame->f_code);
     LOAD_FRAME();
+    if (FE_UNLIKELY(init) && fe_base_opcode[_Py_OPCODE(ip[-1])] == CALL_FUNCTION_EX) {
+        /* the rest of CALL_FUNCTION_EX: its operands released in
+         * CPython's order, the result in place of the NULL below them */
+        PyObject *kwargs = (_Py_OPARG(ip[-1]) & 1) ? POP() : NULL;
+        PyObject *callargs = POP();
+        PyObject *func = POP();
+        Py_DECREF(func);
+        Py_DECREF(callargs);
+        Py_XDECREF(kwargs);
+        sp--;
+        init = false;
+    }
     if (retval == NULL)
-        goto error;   /* at the caller's CALL */
+        goto error;   /* at the caller's call */
     if (FE_UNLIKELY(init)) {
         /* type_call's check; the instance is on our stack already */
         if (retval != Py_None) {

@@ -27,6 +27,7 @@ static void jitcode_free(void *p)
     free(jc->edge_cell);
     free(jc->gcache);
     free(jc->acache);
+    free(jc->ccache);
     free(jc);
 }
 
@@ -133,7 +134,7 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
     Py_DECREF(bytes);
 
     bool has_loop = false;
-    int nglobals = 0, nattrs = 0;
+    int nglobals = 0, nattrs = 0, ncalls = 0;
     int oparg = 0;
     for (Py_ssize_t i = 0; i < n; i++)
         jc->edge_cell[i] = -1;  /* (cache units too: the loop below skips them) */
@@ -164,6 +165,11 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
             /* likewise: the slot of its specialisation entry (acache) */
             jc->insns[i + 1] = nattrs < FE_NO_ACACHE ? (_Py_CODEUNIT)nattrs++ : FE_NO_ACACHE;
         }
+        if (op == CALL) {
+            /* likewise, the entry in ccache of the PRECALL before it
+             * (PRECALL's one cache unit must stay zero: handoff_before) */
+            jc->insns[i + 1] = ncalls < FE_NO_ACACHE ? (_Py_CODEUNIT)ncalls++ : FE_NO_ACACHE;
+        }
         quicken(jc->insns, n, i, op, oparg);
         i += _PyOpcode_Caches[op];
         oparg = 0;
@@ -181,21 +187,16 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
                 jc->cells.cells[jc->edge_cell[j]].flags |= JC_IS_INNER;
             }
     }
-    if (nglobals > 0) {
-        jc->gcache = calloc((size_t)nglobals, sizeof *jc->gcache);
-        if (jc->gcache == NULL) {
-            jitcode_free(jc);
-            return (fe_jitcode *)PyErr_NoMemory();
-        }
-        jc->ngcache = nglobals;
+    /* the interpreter's inline caches, one entry per site, zeroed */
+    jc->gcache = nglobals ? calloc((size_t)nglobals, sizeof *jc->gcache) : NULL;
+    jc->acache = nattrs ? calloc((size_t)nattrs, sizeof *jc->acache) : NULL;
+    jc->ccache = ncalls ? calloc((size_t)ncalls, sizeof *jc->ccache) : NULL;
+    if ((nglobals && jc->gcache == NULL) || (nattrs && jc->acache == NULL) ||
+        (ncalls && jc->ccache == NULL)) {
+        jitcode_free(jc);
+        return (fe_jitcode *)PyErr_NoMemory();
     }
-    if (nattrs > 0) {
-        jc->acache = calloc((size_t)nattrs, sizeof *jc->acache);
-        if (jc->acache == NULL) {
-            jitcode_free(jc);
-            return (fe_jitcode *)PyErr_NoMemory();
-        }
-    }
+    jc->ngcache = nglobals;
     jc->has_loop = has_loop;
     bool plain = !(co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR));
     jc->run_own = has_loop && plain;
@@ -218,21 +219,6 @@ static fe_jitcode *jitcode_build(PyCodeObject *co)
     }
     rt_cellset_link(&jc->cells);
     return jc;
-}
-
-/* Layout of co_extra, private to CPython's codeobject.c (3.11). Reading it
- * directly avoids a call per frame on the evaluator's path. */
-typedef struct {
-    Py_ssize_t ce_size;
-    void *ce_extras[1];
-} fe_code_extra;
-
-fe_jitcode *fe_jitcode_peek(PyCodeObject *co)
-{
-    fe_code_extra *ex = co->co_extra;
-    if (ex == NULL || fe_co_extra_index >= ex->ce_size)
-        return NULL;
-    return ex->ce_extras[fe_co_extra_index];
 }
 
 fe_jitcode *fe_jitcode_get(PyCodeObject *co)

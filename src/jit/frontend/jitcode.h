@@ -20,7 +20,7 @@ typedef struct {
  * value. */
 #define FE_GLOBAL_REBOUND_MAX 3
 
-typedef struct {
+typedef struct fe_jitcode {
     rt_cellset cells;         /* one cell per loop header, plus API-made ones */
     PyCodeObject *code;       /* borrowed: this struct lives in its co_extra */
     Py_ssize_t ncodeunits;
@@ -29,6 +29,7 @@ typedef struct {
     fe_global_cache *gcache;  /* per LOAD_GLOBAL, indexed by its first cache unit in insns */
     int ngcache;
     fe_attr_cache *acache;    /* per LOAD_ATTR / LOAD_METHOD / STORE_ATTR, likewise */
+    fe_call_cache *ccache;    /* per PRECALL, likewise */
     bool run_own;             /* the evaluator runs this code in our interpreter */
     int entry_cell;           /* a function without loops: the cell of its entry
                                  (offset 0), counting calls towards a function
@@ -64,14 +65,25 @@ int fe_jitcode_init(void);           /* requests the co_extra index */
 /* Returns the code's jitcode, creating it; NULL with an exception set on
  * failure. */
 fe_jitcode *fe_jitcode_get(PyCodeObject *co);
-/* Without creating one. */
-fe_jitcode *fe_jitcode_peek(PyCodeObject *co);
+/* Without creating one. It reads co_extra directly, whose layout is
+ * private to CPython 3.11's codeobject.c: a call per frame and per inline
+ * call less than _PyCode_GetExtra. */
+extern Py_ssize_t fe_co_extra_index;
+typedef struct {
+    Py_ssize_t ce_size;
+    void *ce_extras[1];
+} fe_code_extra;
+static inline fe_jitcode *fe_jitcode_peek(PyCodeObject *co)
+{
+    fe_code_extra *ex = co->co_extra;
+    if (ex == NULL || fe_co_extra_index >= ex->ce_size)
+        return NULL;
+    return ex->ce_extras[fe_co_extra_index];
+}
 uint64_t fe_greenkey_hash(PyCodeObject *co, int offset, bool profiled);
 /* Whether a loop nested in the loop of `cell` (whose back-edge is the jump
  * at code unit `edge`) has machine code: then the frame stays in the own
  * interpreter even when the outer loop itself was given up. */
 bool fe_inner_loop_compiled(const fe_jitcode *jc, const rt_jitcell *cell, int edge);
-
-extern Py_ssize_t fe_co_extra_index;
 
 #endif

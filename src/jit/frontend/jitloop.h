@@ -33,7 +33,7 @@ typedef enum {
 
 /* Snapshot frame flags (ir_frame.flags): the frame of an inlined class
  * instantiation's __init__ (its result is checked and dropped on return,
- * the instance being on its caller's stack: FE_IS_INIT_FRAME). */
+ * the instance being on its caller's stack: FE_SPECIAL_RETURN). */
 #define FE_FRAME_INIT 1u
 
 /* Trace inputs: p0 the frame's localsplus, i1 the address of the flag

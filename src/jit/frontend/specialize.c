@@ -11,6 +11,7 @@
  *    index that a use checks (the hint), and a dict's keys version names
  *    one state of one keys object (fe_dict_keys_version). */
 #include "specialize.h"
+#include "frames.h"
 #include "jitcode.h"
 #include "internal/pycore_dict.h"
 #include <structmember.h>
@@ -225,10 +226,40 @@ int fe_specialize_store_attr(fe_attr_cache *c, PyObject *owner, PyObject *name)
                          FE_STORE_ATTR_WITH_HINT);
 }
 
-/* The next keys version we hand out: from the top, down to the middle of
- * the range, which CPython's counter (from 2, up) never reaches in a
- * process's life. Touched with the GIL held. */
+/* The next keys version and function version we hand out: from the top,
+ * down to the middle of the range, which CPython's counters (from 1 or 2,
+ * up) never reach in a process's life. Touched with the GIL held. */
+static uint32_t next_func_version = UINT32_MAX;
 static uint32_t next_keys_version = UINT32_MAX;
+
+uint32_t fe_func_version(PyFunctionObject *func)
+{
+    if (func->func_version == 0 && next_func_version > (UINT32_MAX >> 1))
+        func->func_version = next_func_version--;
+    return func->func_version;
+}
+
+int fe_specialize_call(fe_call_cache *c, PyObject *callable, int nargs)
+{
+    if (Py_TYPE(callable) != &PyFunction_Type)
+        return 0;
+    PyFunctionObject *func = (PyFunctionObject *)callable;
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    if (!fe_frame_takes_call(func, co, nargs) || co->co_argcount > UINT16_MAX)
+        return 0;
+    fe_jitcode *jc = fe_jitcode_get(co);
+    uint32_t version = fe_func_version(func);
+    if (jc == NULL || version == 0) {
+        PyErr_Clear();
+        return 0;
+    }
+    PyObject *defaults = func->func_defaults;
+    c->func_version = version;
+    c->argcount = (uint16_t)co->co_argcount;
+    c->min_args = (uint16_t)(co->co_argcount - (defaults ? PyTuple_GET_SIZE(defaults) : 0));
+    c->jc = jc;
+    return FE_PRECALL_PY_FUNCTION;
+}
 
 uint32_t fe_dict_keys_version(PyDictObject *d)
 {

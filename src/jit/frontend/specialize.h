@@ -1,9 +1,10 @@
 /* frontend/specialize: the own interpreter's specialisation of attribute
- * access (LOAD_ATTR, LOAD_METHOD, STORE_ATTR), after CPython 3.11's
- * specialize.c: which shapes are cheap and safe, and the guards each needs.
- * A site's cache entry lives in its jitcode (jc->acache, indexed by the
- * first cache unit of the instruction in our copy of the bytecode); the
- * specialised instruction is one of the private opcodes of quick_ops.def. */
+ * access (LOAD_ATTR, LOAD_METHOD, STORE_ATTR) and of calls of Python
+ * functions (PRECALL), after CPython 3.11's specialize.c: which shapes are
+ * cheap and safe, and the guards each needs. A site's cache entry lives in
+ * its jitcode (jc->acache, jc->ccache, indexed by the first cache unit of
+ * the instruction in our copy of the bytecode); the specialised
+ * instruction is one of the private opcodes of quick_ops.def. */
 #ifndef JIT_FE_SPECIALIZE_H
 #define JIT_FE_SPECIALIZE_H
 
@@ -22,6 +23,17 @@ typedef struct {
     PyObject *value;         /* borrowed: the method, or the module attribute, kept
                                 alive by the type / dict the guards check */
 } fe_attr_cache;
+
+/* A call site (PRECALL) running a Python function's frame inline. */
+struct fe_jitcode;
+typedef struct {
+    uint32_t func_version;   /* the function's func_version the entry holds for: the
+                                same function, code and defaults (fe_func_version) */
+    uint16_t counter;        /* as fe_attr_cache's */
+    uint16_t argcount;       /* the code's co_argcount: the most positional arguments */
+    uint16_t min_args;       /* the fewest: co_argcount less the defaults */
+    struct fe_jitcode *jc;   /* the code's, alive while the version holds */
+} fe_call_cache;
 
 /* A site without an entry (more sites in one code object than entries). */
 #define FE_NO_ACACHE 0xFFFF
@@ -90,5 +102,15 @@ static inline bool fe_dict_lacks(PyDictObject *d, PyObject *name)
 int fe_specialize_load_attr(fe_attr_cache *c, PyObject *owner, PyObject *name);
 int fe_specialize_load_method(fe_attr_cache *c, PyObject *owner, PyObject *name);
 int fe_specialize_store_attr(fe_attr_cache *c, PyObject *owner, PyObject *name);
+/* Likewise for a call without keywords of `callable` with `nargs`
+ * positional arguments (self included); may build the callee's jitcode
+ * (an exception that raises is cleared: no specialisation). */
+int fe_specialize_call(fe_call_cache *c, PyObject *callable, int nargs);
+
+/* The function's version, which CPython 3.11 resets to 0 whenever its
+ * code, defaults, keyword defaults (or anything else a call depends on)
+ * change, and never gives to two functions: assigned if it has none, 0
+ * when none is left. */
+uint32_t fe_func_version(PyFunctionObject *func);
 
 #endif
