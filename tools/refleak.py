@@ -614,7 +614,8 @@ def main(argv=None):
                  **test_snippets("test_containers_inline.py", "containers"),
                  **test_snippets("test_nested_loops.py", "nested_loops"),
                  **test_snippets("test_module_loops.py", "module_loops"),
-                 **test_snippets("test_exceptions_own.py", "exceptions")}
+                 **test_snippets("test_exceptions_own.py", "exceptions"),
+                 **test_snippets("test_inline_calls.py", "inline_calls")}
     names = [n for n in workloads if args.select in n]
     if args.list:
         print("\n".join(names))

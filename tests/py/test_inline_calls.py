@@ -399,6 +399,50 @@ sys.setrecursionlimit(1000)
 """)
 
 
+snippet("c_call_sites_specialised_and_missed", """
+import builtins
+class L(list):
+    pass
+class L2(list):
+    def append(self, v):
+        list.append(self, v * 10)
+class S(str):
+    def __len__(self):
+        return 99
+def shout(s):
+    return s.upper()
+out = []
+real_len = len
+for i in range(200):
+    l = [] if i % 4 else L()
+    l.append(i)                         # list.append, a subclass too
+    m = L2() if i % 7 == 0 else []
+    m.append(i)                         # overridden append
+    x = m.append(i)                     # the result kept: no POP_TOP to skip
+    out.append((len(l), len(m), m[-1], x, len("ab" if i % 3 else S("abc"))))
+    out.append(isinstance(l, L) + isinstance(i, (str, int)) * 2)
+    f = len if i % 5 else abs           # one site, two builtins
+    out.append(f(-i if f is abs else [i]))
+    d = str.upper if i % 6 else str.lower   # method descriptors, NOARGS
+    out.append(d("aB"))
+    try:
+        out.append(str.upper(i) if i % 50 == 0 else str.strip(" x "))   # wrong self type
+    except TypeError as e:
+        out.append(str(e))
+    out.append("a,b".split(",") + [",".join(["x", str(i)]), "abc".startswith("a", 1)])
+    out.append(max(i, 3) + min(i, 3))   # METH_FASTCALL|METH_KEYWORDS builtins
+    if i == 120:
+        builtins.len = lambda o: -1     # a global lookup of len finds the new one
+    if i == 160:
+        builtins.len = real_len
+    try:
+        out.append(len(5) if i % 40 == 0 else len([]))
+    except TypeError as e:
+        out.append(str(e))
+print(out[:20], out[-20:], len(out))
+""")
+
+
 @pytest.mark.parametrize("params", [INTERP_ONLY, LOW])
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_inline_calls(name, params):

@@ -176,6 +176,16 @@ static inline void lend_reference(PyObject *o)
     Py_SET_REFCNT(o, Py_REFCNT(o) - 1);
 }
 
+/* A METH_FASTCALL C function, with or without METH_KEYWORDS, called
+ * without keywords. */
+static inline PyObject *call_fast(PyMethodDef *def, PyObject *self, PyObject *const *args,
+                                  int n)
+{
+    if (def->ml_flags & METH_KEYWORDS)
+        return ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, n, NULL);
+    return ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, n);
+}
+
 /* A call, without keywords, of a builtin function or of a method
  * descriptor taking one argument, none, or a vector of them (`len(x)`,
  * `isinstance(a, b)`, `s.startswith(p)`, `l.append(x)`, `d.get(k)`...):
@@ -219,10 +229,8 @@ static inline bool call_c_function(PyThreadState *tstate, PyObject *callable,
         r = def->ml_meth(self, args[0]);
     else if (kind == METH_NOARGS)
         r = def->ml_meth(self, NULL);
-    else if (kind == METH_FASTCALL)
-        r = ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, total);
     else
-        r = ((_PyCFunctionFastWithKeywords)(void (*)(void))def->ml_meth)(self, args, total, NULL);
+        r = call_fast(def, self, args, total);
     _Py_LeaveRecursiveCallTstate(tstate);
     /* (a NULL result without an exception becomes CPython's SystemError
      * at the interpreter's error label, as after a specialised PRECALL) */
@@ -1434,13 +1442,141 @@ op_FE_PRECALL_PY_FUNCTION: {
     goto enter_callee;
 }
 
+/* ---- calls of C functions at PRECALL, specialised as CPython 3.11's
+ * PRECALL_NO_KW_* family: the shape is checked again (a miss runs the
+ * generic PRECALL), the C function called directly, CALL skipped. The
+ * recursion is counted where CPython's specialised instruction counts it. */
+#define PRECALL_OPERANDS(shape)                                           \
+    int is_meth = PEEK(oparg + 2) != NULL;                                \
+    int total = oparg + is_meth;                                          \
+    PyObject *callable = PEEK(total + 1);                                 \
+    PyObject **args = sp - total;                                         \
+    if (FE_UNLIKELY(!(shape) || kwnames != NULL)) {                       \
+        fe_call_cache *c = &jc->ccache[CALL_SITE()];                      \
+        SPEC_MISS(PRECALL);                                               \
+    }
+/* The callable, then the arguments released (the order of CPython's
+ * generic CALL), the result in their place. */
+#define PRECALL_DONE(res)                                                 \
+    do {                                                                  \
+        PyObject *r_ = (res);                                             \
+        Py_DECREF(callable);                                              \
+        for (int k_ = 0; k_ < total; k_++)                                \
+            Py_DECREF(args[k_]);                                          \
+        sp = args - 2 + is_meth;                                          \
+        PUSH(r_);                                                         \
+        ip += INLINE_CACHE_ENTRIES_PRECALL + 1 + INLINE_CACHE_ENTRIES_CALL; \
+        if (r_ == NULL)                                                   \
+            ERROR();                                                      \
+        CHECK_EVAL_BREAKER();                                             \
+        CHECK_TRACING();                                                  \
+        DISPATCH();                                                       \
+    } while (0)
+#define RECURSION_ENTERED()                                               \
+    (!_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
+#define CFUNC(o) ((PyCFunctionObject *)(o))
+#define DESCR(o) ((PyMethodDescrObject *)(o))
+#define C_KIND(def) ((def)->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | \
+                                        METH_O | METH_KEYWORDS | METH_METHOD))
+/* A method descriptor's self (the first argument) is of its type. */
+#define DESCR_SELF_OK(d)                                                  \
+    (Py_TYPE(args[0]) == PyDescr_TYPE(d) || PyType_IsSubtype(Py_TYPE(args[0]), PyDescr_TYPE(d)))
+
+op_FE_PRECALL_LEN: {
+    PRECALL_OPERANDS(total == 1 && callable == tstate->interp->callable_cache.len);
+    Py_ssize_t n = PyObject_Length(args[0]);
+    PRECALL_DONE(n < 0 ? NULL : PyLong_FromSsize_t(n));
+}
+
+op_FE_PRECALL_ISINSTANCE: {
+    PRECALL_OPERANDS(total == 2 && callable == tstate->interp->callable_cache.isinstance);
+    int r = PyObject_IsInstance(args[0], args[1]);
+    PRECALL_DONE(r < 0 ? NULL : PyBool_FromLong(r));
+}
+
+op_FE_PRECALL_BUILTIN_O: {
+    PRECALL_OPERANDS(total == 1 && Py_TYPE(callable) == &PyCFunction_Type &&
+                     C_KIND(CFUNC(callable)->m_ml) == METH_O);
+    PyObject *r = NULL;
+    if (RECURSION_ENTERED()) {
+        r = CFUNC(callable)->m_ml->ml_meth(CFUNC(callable)->m_self, args[0]);
+        _Py_LeaveRecursiveCallTstate(tstate);
+    }
+    PRECALL_DONE(r);
+}
+
+op_FE_PRECALL_BUILTIN_FAST: {
+    PRECALL_OPERANDS(Py_TYPE(callable) == &PyCFunction_Type &&
+                     (C_KIND(CFUNC(callable)->m_ml) == METH_FASTCALL ||
+                      C_KIND(CFUNC(callable)->m_ml) == (METH_FASTCALL | METH_KEYWORDS)));
+    PRECALL_DONE(call_fast(CFUNC(callable)->m_ml, CFUNC(callable)->m_self, args, total));
+}
+
+op_FE_PRECALL_METHOD_DESCR_O: {
+    PRECALL_OPERANDS(total == 2 && Py_TYPE(callable) == &PyMethodDescr_Type &&
+                     C_KIND(DESCR(callable)->d_method) == METH_O &&
+                     DESCR_SELF_OK(DESCR(callable)));
+    PyObject *r = NULL;
+    if (RECURSION_ENTERED()) {
+        r = DESCR(callable)->d_method->ml_meth(args[0], args[1]);
+        _Py_LeaveRecursiveCallTstate(tstate);
+    }
+    PRECALL_DONE(r);
+}
+
+op_FE_PRECALL_METHOD_DESCR_NOARGS: {
+    PRECALL_OPERANDS(total == 1 && Py_TYPE(callable) == &PyMethodDescr_Type &&
+                     C_KIND(DESCR(callable)->d_method) == METH_NOARGS &&
+                     DESCR_SELF_OK(DESCR(callable)));
+    PyObject *r = NULL;
+    if (RECURSION_ENTERED()) {
+        r = DESCR(callable)->d_method->ml_meth(args[0], NULL);
+        _Py_LeaveRecursiveCallTstate(tstate);
+    }
+    PRECALL_DONE(r);
+}
+
+op_FE_PRECALL_METHOD_DESCR_FAST: {
+    PRECALL_OPERANDS(total >= 1 && Py_TYPE(callable) == &PyMethodDescr_Type &&
+                     (C_KIND(DESCR(callable)->d_method) == METH_FASTCALL ||
+                      C_KIND(DESCR(callable)->d_method) == (METH_FASTCALL | METH_KEYWORDS)) &&
+                     DESCR_SELF_OK(DESCR(callable)));
+    PRECALL_DONE(call_fast(DESCR(callable)->d_method, args[0], args + 1, total - 1));
+}
+
+op_FE_PRECALL_LIST_APPEND: {
+    /* l.append(v) as a statement: the POP_TOP after CALL is skipped too */
+    PRECALL_OPERANDS(total == 2 && callable == tstate->interp->callable_cache.list_append &&
+                     PyList_Check(args[0]));
+    PyListObject *l = (PyListObject *)args[0];
+    Py_ssize_t n = Py_SIZE(l);
+    if (FE_LIKELY(l->allocated > n)) {
+        PyList_SET_ITEM(l, n, args[1]);   /* the stack's reference */
+        Py_SET_SIZE(l, n + 1);
+    } else {
+        if (PyList_Append((PyObject *)l, args[1]) < 0)
+            PRECALL_DONE(NULL);
+        Py_DECREF(args[1]);
+    }
+    Py_DECREF(callable);
+    Py_DECREF(l);
+    sp = args - 2 + is_meth;
+    /* (nothing ran that could have asked for the eval breaker or tracing) */
+    ip += INLINE_CACHE_ENTRIES_PRECALL + 1 + INLINE_CACHE_ENTRIES_CALL + 1;
+    DISPATCH();
+}
+
 op_PRECALL:
     if (FE_LIKELY(rec == NULL) && CALL_SITE() != FE_NO_ACACHE) {
         fe_call_cache *c = &jc->ccache[CALL_SITE()];
         if (c->counter-- == 0) {
             int is_meth = PEEK(oparg + 2) != NULL;
+            const _Py_CODEUNIT *after = ip + INLINE_CACHE_ENTRIES_PRECALL + 1 +
+                                        INLINE_CACHE_ENTRIES_CALL;
+            bool popped = after < insns + jc->ncodeunits &&
+                          fe_base_opcode[_Py_OPCODE(*after)] == POP_TOP;
             int q = kwnames == NULL ? fe_specialize_call(c, PEEK(oparg + 1 + is_meth),
-                                                          oparg + is_meth) : 0;
+                                                          oparg + is_meth, popped) : 0;
             c->counter = FE_SPEC_BACKOFF;
             if (q != 0)
                 SET_SITE_OPCODE(q);

@@ -239,10 +239,49 @@ uint32_t fe_func_version(PyFunctionObject *func)
     return func->func_version;
 }
 
-int fe_specialize_call(fe_call_cache *c, PyObject *callable, int nargs)
+/* The C function kinds a specialised call site handles (METH_METHOD and
+ * METH_VARARGS functions go the generic way). */
+static int c_call_kind(PyMethodDef *def)
+{
+    return def->ml_flags &
+           (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
+}
+
+/* A call of a builtin function or method descriptor, as CPython 3.11's
+ * PRECALL_NO_KW_* family specialises it. */
+static int specialize_c_call(PyObject *callable, int nargs, bool result_popped)
+{
+    struct callable_cache *known = &_PyInterpreterState_GET()->callable_cache;
+    if (Py_TYPE(callable) == &PyCFunction_Type) {
+        if (callable == known->len && nargs == 1)
+            return FE_PRECALL_LEN;
+        if (callable == known->isinstance && nargs == 2)
+            return FE_PRECALL_ISINSTANCE;
+        int kind = c_call_kind(((PyCFunctionObject *)callable)->m_ml);
+        if (kind == METH_O && nargs == 1)
+            return FE_PRECALL_BUILTIN_O;
+        if (kind == METH_FASTCALL || kind == (METH_FASTCALL | METH_KEYWORDS))
+            return FE_PRECALL_BUILTIN_FAST;
+        return 0;
+    }
+    if (Py_TYPE(callable) == &PyMethodDescr_Type && nargs >= 1) {
+        if (callable == known->list_append && nargs == 2 && result_popped)
+            return FE_PRECALL_LIST_APPEND;
+        int kind = c_call_kind(((PyMethodDescrObject *)callable)->d_method);
+        if (kind == METH_O && nargs == 2)
+            return FE_PRECALL_METHOD_DESCR_O;
+        if (kind == METH_NOARGS && nargs == 1)
+            return FE_PRECALL_METHOD_DESCR_NOARGS;
+        if (kind == METH_FASTCALL || kind == (METH_FASTCALL | METH_KEYWORDS))
+            return FE_PRECALL_METHOD_DESCR_FAST;
+    }
+    return 0;
+}
+
+int fe_specialize_call(fe_call_cache *c, PyObject *callable, int nargs, bool result_popped)
 {
     if (Py_TYPE(callable) != &PyFunction_Type)
-        return 0;
+        return specialize_c_call(callable, nargs, result_popped);
     PyFunctionObject *func = (PyFunctionObject *)callable;
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     if (!fe_frame_takes_call(func, co, nargs) || co->co_argcount > UINT16_MAX)

@@ -1,6 +1,5 @@
 /* frontend/specialize: the own interpreter's specialisation of attribute
- * access (LOAD_ATTR, LOAD_METHOD, STORE_ATTR) and of calls of Python
- * functions (PRECALL), after CPython 3.11's specialize.c: which shapes are
+ * access (LOAD_ATTR, LOAD_METHOD, STORE_ATTR) and of calls (PRECALL), after CPython 3.11's specialize.c: which shapes are
  * cheap and safe, and the guards each needs. A site's cache entry lives in
  * its jitcode (jc->acache, jc->ccache, indexed by the first cache unit of
  * the instruction in our copy of the bytecode); the specialised
@@ -103,9 +102,11 @@ int fe_specialize_load_attr(fe_attr_cache *c, PyObject *owner, PyObject *name);
 int fe_specialize_load_method(fe_attr_cache *c, PyObject *owner, PyObject *name);
 int fe_specialize_store_attr(fe_attr_cache *c, PyObject *owner, PyObject *name);
 /* Likewise for a call without keywords of `callable` with `nargs`
- * positional arguments (self included); may build the callee's jitcode
- * (an exception that raises is cleared: no specialisation). */
-int fe_specialize_call(fe_call_cache *c, PyObject *callable, int nargs);
+ * positional arguments (self included), whose result the next instruction
+ * drops when `result_popped`: a Python function (the entry filled in; may
+ * build the callee's jitcode, an exception that raises is cleared: no
+ * specialisation) or a C function (the entry unused). */
+int fe_specialize_call(fe_call_cache *c, PyObject *callable, int nargs, bool result_popped);
 
 /* The function's version, which CPython 3.11 resets to 0 whenever its
  * code, defaults, keyword defaults (or anything else a call depends on)
