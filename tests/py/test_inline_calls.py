@@ -443,6 +443,74 @@ print(out[:20], out[-20:], len(out))
 """)
 
 
+snippet("generator_functions_called_inline", """
+import gc, inspect, sys, weakref
+def count(n, step=1):
+    i = 0
+    while i < n:
+        got = yield i
+        i += step if got is None else got
+def outer(k):
+    def gen(*extra, scale=1):
+        for e in extra:
+            yield e * k * scale       # a closure: COPY_FREE_VARS before RETURN_GENERATOR
+    return gen
+def with_finally(log):
+    try:
+        yield 1
+        yield 2
+    finally:
+        log.append('finally')
+def where():
+    yield sys._getframe().f_back.f_code.co_name
+    yield sys._getframe().f_code.co_name
+class C:
+    def items(self, n):
+        yield from range(n)
+    def __init__(self, bad=False):
+        if bad:
+            yield 1
+out = []
+for i in range(60):
+    g = count(i % 7 + 2, step=2)
+    out.append((g.__name__, g.__qualname__, inspect.getgeneratorstate(g), g.gi_running,
+                g.gi_code is count.__code__, g.gi_frame.f_lineno))
+    out.append(list(g))
+    g = count(10)
+    out.append((next(g), g.send(3), g.send(None), inspect.getgeneratorstate(g)))
+    try:
+        g.throw(ValueError("in"))
+    except ValueError as e:
+        out.append(repr(e))
+    out.append(inspect.getgeneratorstate(g))
+    out.append(list(outer(i)(1, 2, 3, scale=2)))
+    log = []
+    h = with_finally(log)
+    next(h)
+    h.close()
+    out.append(log)
+    h = with_finally(log)
+    next(h)
+    del h                                  # finally at collection
+    gc.collect()
+    out.append(log)
+    out.append(list(where()))
+    out.append(list(C().items(3)))
+    out.append(sum(x * x for x in range(i)))   # a generator expression
+    out.append(list(map(str, (c for c in "ab"))))
+    args, kw = (3,), {'step': 1}
+    out.append(list(count(*args, **kw)))
+    r = weakref.ref(count(1))
+    gc.collect()
+    out.append(r() is None)
+    try:
+        C(bad=True)
+    except TypeError as e:
+        out.append(str(e))
+print(out[:16], out[-16:], len(out))
+""")
+
+
 @pytest.mark.parametrize("params", [INTERP_ONLY, LOW])
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_inline_calls(name, params):

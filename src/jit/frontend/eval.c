@@ -126,8 +126,8 @@ PyObject *fe_call_direct(PyFunctionObject *func, PyObject *const *args, int narg
 {
     PyThreadState *tstate = _PyThreadState_GET();
     *done = false;
-    if (nargs > 8)
-        return NULL;
+    if (nargs > 8 || (((PyCodeObject *)func->func_code)->co_flags & CO_GENERATOR))
+        return NULL;   /* (a generator's frame becomes the generator's: not ours to pop) */
     PyObject *owned[8];   /* the frame takes references: ours, given */
     for (int k = 0; k < nargs; k++)
         owned[k] = Py_NewRef(args[k]);

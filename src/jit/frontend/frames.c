@@ -43,8 +43,7 @@ _PyInterpreterFrame *fe_frame_bind(PyThreadState *tstate, PyFunctionObject *func
 {
     PyCodeObject *co = (PyCodeObject *)func->func_code;
     int flags = co->co_flags;
-    if ((flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_OPTIMIZED)) !=
-            CO_OPTIMIZED ||
+    if ((flags & (CO_COROUTINE | CO_ASYNC_GENERATOR | CO_OPTIMIZED)) != CO_OPTIMIZED ||
         !fe_frame_room(tstate, fe_frame_words(co)))
         return NULL;
     bool varargs = (flags & CO_VARARGS) != 0, varkw = (flags & CO_VARKEYWORDS) != 0;
@@ -143,6 +142,26 @@ _PyInterpreterFrame *fe_frame_bind_ex(PyThreadState *tstate, PyObject *callable,
     }
     return fe_frame_bind(tstate, (PyFunctionObject *)callable, args, nargs, names, values, nkw,
                          jcp);
+}
+
+PyGenObject *fe_new_generator(PyFunctionObject *func)
+{
+    PyCodeObject *co = (PyCodeObject *)func->func_code;
+    PyGenObject *gen = PyObject_GC_NewVar(PyGenObject, &PyGen_Type,
+                                          co->co_nlocalsplus + co->co_stacksize);
+    if (gen == NULL)
+        return NULL;
+    gen->gi_code = (PyCodeObject *)Py_NewRef(co);
+    gen->gi_weakreflist = NULL;
+    gen->gi_name = Py_NewRef(func->func_name);
+    gen->gi_qualname = Py_NewRef(func->func_qualname);
+    gen->gi_exc_state.exc_value = NULL;
+    gen->gi_exc_state.previous_item = NULL;
+    gen->gi_origin_or_finalizer = NULL;
+    gen->gi_hooks_inited = gen->gi_closed = gen->gi_running_async = 0;
+    gen->gi_frame_state = FRAME_CLEARED;
+    PyObject_GC_Track(gen);
+    return gen;
 }
 
 PyFunctionObject *fe_init_of(PyTypeObject *tp)

@@ -9,10 +9,8 @@
 #include "jitcode.h"
 
 /* A frame for calling `func` with the `nargs` positional arguments at
- * `args`, when the call can run inline: a plain function (no generator,
- * no star parameters, no keyword-only parameters) given at most its
- * positional parameters (the rest from its defaults), whose frame fits in
- * the data stack's current chunk. The frame takes the function's and the
+ * `args`, when the call can run inline (fe_frame_takes_call) and its
+ * frame fits in the data stack's current chunk. The frame takes the function's and the
  * arguments' references, is not linked, and *jc is its code's jitcode.
  * NULL (nothing taken, no exception) when the call must go the generic
  * way. */
@@ -27,7 +25,7 @@ _PyInterpreterFrame *fe_frame_push(PyThreadState *tstate, PyFunctionObject *func
  * takes new references (the caller keeps its own), is not linked, and *jc
  * is its code's jitcode. NULL (no exception, nothing run) when the call
  * must go the generic way: a binding error (CPython raises it with its
- * message), a keyword that is not an exact str, a generator, no room. */
+ * message), a keyword that is not an exact str, a coroutine, no room. */
 _PyInterpreterFrame *fe_frame_bind(PyThreadState *tstate, PyFunctionObject *func,
                                    PyObject *const *args, int nargs, PyObject *const *kwnames,
                                    PyObject *const *kwvalues, int nkw, fe_jitcode **jc);
@@ -36,6 +34,12 @@ _PyInterpreterFrame *fe_frame_bind(PyThreadState *tstate, PyFunctionObject *func
  * the items of the exact dict `kwargs` (or NULL). */
 _PyInterpreterFrame *fe_frame_bind_ex(PyThreadState *tstate, PyObject *callable,
                                       PyObject *callargs, PyObject *kwargs, fe_jitcode **jc);
+
+/* The generator a call of the generator function `func` returns, as
+ * CPython's make_gen makes it, its frame not yet filled in (the caller
+ * copies the call's frame there); NULL with an exception set when out of
+ * memory. */
+PyGenObject *fe_new_generator(PyFunctionObject *func);
 
 /* Class instantiation run inline (CALL of a class whose instances
  * object.__new__ makes and whose __init__ is a Python function): the
@@ -78,13 +82,13 @@ static inline int fe_frame_words(PyCodeObject *co)
 
 /* Whether a call of `func` (whose code is `co`) with `nargs` positional
  * arguments and no keywords runs in a frame fe_frame_push_args makes: a
- * plain function (no generator, no star parameters, no keyword-only
- * parameters) given at most its positional parameters, the rest from its
- * defaults. */
+ * plain function or a generator function (no coroutine, no star
+ * parameters, no keyword-only parameters) given at most its positional
+ * parameters, the rest from its defaults. */
 static inline bool fe_frame_takes_call(PyFunctionObject *func, PyCodeObject *co, int nargs)
 {
-    if ((co->co_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR | CO_VARARGS |
-                         CO_VARKEYWORDS | CO_OPTIMIZED)) != CO_OPTIMIZED ||
+    if ((co->co_flags & (CO_COROUTINE | CO_ASYNC_GENERATOR | CO_VARARGS | CO_VARKEYWORDS |
+                         CO_OPTIMIZED)) != CO_OPTIMIZED ||
         co->co_kwonlyargcount != 0)
         return false;
     PyObject *defaults = func->func_defaults;

@@ -1794,6 +1794,34 @@ op_MAKE_FUNCTION: {
     DISPATCH();
 }
 
+op_RETURN_GENERATOR: {
+    /* A generator function's frame, pushed by an inline call, becomes the
+     * generator's, as ceval's RETURN_GENERATOR does it: the frame's
+     * contents (and their references) move to the generator, the frame
+     * is left empty and returns the generator to its caller. */
+    if (frame == entry || frame->frame_obj != NULL || !(co->co_flags & CO_GENERATOR))
+        HANDOFF_HERE();   /* (not ours to pop; introspected; a coroutine) */
+    PyGenObject *gen = fe_new_generator(frame->f_func);
+    if (gen == NULL)
+        ERROR();
+    frame->stacktop = (int)(sp - frame->localsplus);
+    _PyInterpreterFrame *gen_frame = (_PyInterpreterFrame *)gen->gi_iframe;
+    /* (_PyFrame_Copy, which is not exported) */
+    memcpy(gen_frame, frame, (size_t)((char *)sp - (char *)frame));
+    gen_frame->owner = FRAME_OWNED_BY_GENERATOR;
+    gen_frame->is_entry = false;
+    gen->gi_frame_state = FRAME_CREATED;
+    /* what the copy took over, the frame gives up (fe_frame_pop then
+     * releases nothing but these two new references) */
+    frame->stacktop = 0;
+    Py_INCREF(frame->f_func);
+    Py_INCREF(frame->f_code);
+    retval = (PyObject *)gen;
+    tstate->cframe->current_frame = frame->previous;
+    _Py_LeaveRecursiveCallTstate(tstate);
+    goto frame_done;
+}
+
 op_RETURN_VALUE:
     retval = POP();
 frame_returned:
