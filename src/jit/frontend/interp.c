@@ -896,54 +896,65 @@ op_JUMP_BACKWARD_NO_INTERRUPT:
     ip -= oparg;
     DISPATCH();
 
-op_POP_JUMP_FORWARD_IF_FALSE:
-op_POP_JUMP_FORWARD_IF_TRUE:
-op_POP_JUMP_BACKWARD_IF_FALSE:
-op_POP_JUMP_BACKWARD_IF_TRUE: {
-    PyObject *cond = POP();
-    int t;
-    if (cond == Py_True)
-        t = 1;
-    else if (cond == Py_False)
-        t = 0;
-    else {
-        t = PyObject_IsTrue(cond);
-        if (t < 0) {
-            Py_DECREF(cond);
-            ERROR();
-        }
-    }
-    Py_DECREF(cond);
-    bool want = OPCODE() == POP_JUMP_FORWARD_IF_TRUE || OPCODE() == POP_JUMP_BACKWARD_IF_TRUE;
-    if (t != want)
-        DISPATCH();
-    if (OPCODE() == POP_JUMP_FORWARD_IF_FALSE || OPCODE() == POP_JUMP_FORWARD_IF_TRUE) {
-        ip += oparg;
-        DISPATCH();
-    }
-    ip -= oparg;
-    CHECK_EVAL_BREAKER();
-    goto backedge;
-}
+/* The conditional jumps, one handler per opcode: whether to jump and
+ * where are known without looking at the opcode. */
+#define JUMP_FORWARD_BY_OPARG()                                           \
+    do {                                                                  \
+        ip += oparg;                                                      \
+        DISPATCH();                                                       \
+    } while (0)
+#define JUMP_BACKWARD_BY_OPARG()                                          \
+    do {                                                                  \
+        ip -= oparg;                                                      \
+        CHECK_EVAL_BREAKER();                                             \
+        goto backedge;                                                    \
+    } while (0)
+#define POP_JUMP_IF_TRUTH(when, JUMP)                                     \
+    do {                                                                  \
+        PyObject *cond = POP();                                           \
+        int t;                                                            \
+        if (cond == Py_True)                                              \
+            t = 1;                                                        \
+        else if (cond == Py_False)                                        \
+            t = 0;                                                        \
+        else {                                                            \
+            t = PyObject_IsTrue(cond);                                    \
+            if (t < 0) {                                                  \
+                Py_DECREF(cond);                                          \
+                ERROR();                                                  \
+            }                                                             \
+        }                                                                 \
+        Py_DECREF(cond);                                                  \
+        if (t == (when))                                                  \
+            JUMP();                                                       \
+        DISPATCH();                                                       \
+    } while (0)
+#define POP_JUMP_IF_NONENESS(when, JUMP)                                  \
+    do {                                                                  \
+        PyObject *v = POP();                                              \
+        bool is_none = v == Py_None;                                      \
+        Py_DECREF(v);                                                     \
+        if (is_none == (when))                                            \
+            JUMP();                                                       \
+        DISPATCH();                                                       \
+    } while (0)
 
+op_POP_JUMP_FORWARD_IF_FALSE:
+    POP_JUMP_IF_TRUTH(0, JUMP_FORWARD_BY_OPARG);
+op_POP_JUMP_FORWARD_IF_TRUE:
+    POP_JUMP_IF_TRUTH(1, JUMP_FORWARD_BY_OPARG);
+op_POP_JUMP_BACKWARD_IF_FALSE:
+    POP_JUMP_IF_TRUTH(0, JUMP_BACKWARD_BY_OPARG);
+op_POP_JUMP_BACKWARD_IF_TRUE:
+    POP_JUMP_IF_TRUTH(1, JUMP_BACKWARD_BY_OPARG);
 op_POP_JUMP_FORWARD_IF_NONE:
+    POP_JUMP_IF_NONENESS(true, JUMP_FORWARD_BY_OPARG);
 op_POP_JUMP_FORWARD_IF_NOT_NONE:
+    POP_JUMP_IF_NONENESS(false, JUMP_FORWARD_BY_OPARG);
 op_POP_JUMP_BACKWARD_IF_NONE:
-op_POP_JUMP_BACKWARD_IF_NOT_NONE: {
-    PyObject *v = POP();
-    bool is_none = v == Py_None;
-    Py_DECREF(v);
-    bool want = OPCODE() == POP_JUMP_FORWARD_IF_NONE || OPCODE() == POP_JUMP_BACKWARD_IF_NONE;
-    if (is_none != want)
-        DISPATCH();
-    if (OPCODE() == POP_JUMP_FORWARD_IF_NONE || OPCODE() == POP_JUMP_FORWARD_IF_NOT_NONE) {
-        ip += oparg;
-        DISPATCH();
-    }
-    ip -= oparg;
-    CHECK_EVAL_BREAKER();
-    goto backedge;
-}
+    POP_JUMP_IF_NONENESS(true, JUMP_BACKWARD_BY_OPARG);
+op_POP_JUMP_BACKWARD_IF_NOT_NONE:
+    POP_JUMP_IF_NONENESS(false, JUMP_BACKWARD_BY_OPARG);
 
 op_JUMP_IF_FALSE_OR_POP:
 op_JUMP_IF_TRUE_OR_POP: {
@@ -1075,7 +1086,6 @@ backedge_count: {
 }
 
 op_LOAD_GLOBAL: {
-    PyObject *name = NAME(oparg >> 1);
     PyObject *globals = frame->f_globals, *builtins = frame->f_builtins;
     PyObject *v;
     if (FE_LIKELY(PyDict_CheckExact(globals) && PyDict_CheckExact(builtins))) {
@@ -1085,6 +1095,7 @@ op_LOAD_GLOBAL: {
         if (c->value != NULL && c->globals_ver == gv && c->builtins_ver == bv) {
             v = c->value;
         } else {
+            PyObject *name = NAME(oparg >> 1);
             v = PyDict_GetItemWithError(globals, name);
             if (v == NULL) {
                 if (PyErr_Occurred())
