@@ -186,6 +186,26 @@ static inline PyObject *call_fast(PyMethodDef *def, PyObject *self, PyObject *co
     return ((_PyCFunctionFast)(void (*)(void))def->ml_meth)(self, args, n);
 }
 
+/* Whether `self` is of the type of method descriptor `d` (else calling it
+ * raises CPython's TypeError, on the generic path). */
+static inline bool descr_self_ok(PyMethodDescrObject *d, PyObject *self)
+{
+    return Py_TYPE(self) == PyDescr_TYPE(d) || PyType_IsSubtype(Py_TYPE(self), PyDescr_TYPE(d));
+}
+
+/* A METH_O or METH_NOARGS C function called with the recursion counted,
+ * as CPython counts it for them; NULL with RecursionError set when too
+ * deep. */
+static inline PyObject *call_counted(PyThreadState *tstate, PyCFunction meth, PyObject *self,
+                                     PyObject *arg)
+{
+    if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
+        return NULL;
+    PyObject *r = meth(self, arg);
+    _Py_LeaveRecursiveCallTstate(tstate);
+    return r;
+}
+
 /* A call, without keywords, of a builtin function or of a method
  * descriptor taking one argument, none, or a vector of them (`len(x)`,
  * `isinstance(a, b)`, `s.startswith(p)`, `l.append(x)`, `d.get(k)`...):
@@ -205,8 +225,7 @@ static inline bool call_c_function(PyThreadState *tstate, PyObject *callable,
         self = ((PyCFunctionObject *)callable)->m_self;
     } else if (ct == &PyMethodDescr_Type) {
         PyMethodDescrObject *d = (PyMethodDescrObject *)callable;
-        if (total < 1 || (Py_TYPE(args[0]) != PyDescr_TYPE(d) &&
-                          !PyType_IsSubtype(Py_TYPE(args[0]), PyDescr_TYPE(d))))
+        if (total < 1 || !descr_self_ok(d, args[0]))
             return false;
         def = d->d_method;
         self = *args++;
@@ -214,27 +233,21 @@ static inline bool call_c_function(PyThreadState *tstate, PyObject *callable,
     } else {
         return false;
     }
-    int kind = def->ml_flags &
-               (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
+    int kind = fe_c_call_kind(def);
     if ((kind == METH_O && total != 1) || (kind == METH_NOARGS && total != 0) ||
-        (kind != METH_O && kind != METH_NOARGS && kind != METH_FASTCALL &&
-         kind != (METH_FASTCALL | METH_KEYWORDS)))
+        (kind != METH_O && kind != METH_NOARGS && !fe_c_call_is_fast(kind)))
         return false;
-    if (_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
-        *res = NULL;
-        return true;
-    }
-    PyObject *r;
-    if (kind == METH_O)
-        r = def->ml_meth(self, args[0]);
-    else if (kind == METH_NOARGS)
-        r = def->ml_meth(self, NULL);
-    else
-        r = call_fast(def, self, args, total);
-    _Py_LeaveRecursiveCallTstate(tstate);
     /* (a NULL result without an exception becomes CPython's SystemError
      * at the interpreter's error label, as after a specialised PRECALL) */
-    *res = r;
+    if (kind == METH_O || kind == METH_NOARGS) {
+        *res = call_counted(tstate, def->ml_meth, self, kind == METH_O ? args[0] : NULL);
+        return true;
+    }
+    *res = NULL;
+    if (!_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object")) {
+        *res = call_fast(def, self, args, total);
+        _Py_LeaveRecursiveCallTstate(tstate);
+    }
     return true;
 }
 
@@ -1483,15 +1496,8 @@ op_FE_PRECALL_PY_FUNCTION: {
         CHECK_TRACING();                                                  \
         DISPATCH();                                                       \
     } while (0)
-#define RECURSION_ENTERED()                                               \
-    (!_Py_EnterRecursiveCallTstate(tstate, " while calling a Python object"))
 #define CFUNC(o) ((PyCFunctionObject *)(o))
 #define DESCR(o) ((PyMethodDescrObject *)(o))
-#define C_KIND(def) ((def)->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | \
-                                        METH_O | METH_KEYWORDS | METH_METHOD))
-/* A method descriptor's self (the first argument) is of its type. */
-#define DESCR_SELF_OK(d)                                                  \
-    (Py_TYPE(args[0]) == PyDescr_TYPE(d) || PyType_IsSubtype(Py_TYPE(args[0]), PyDescr_TYPE(d)))
 
 op_FE_PRECALL_LEN: {
     PRECALL_OPERANDS(total == 1 && callable == tstate->interp->callable_cache.len);
@@ -1507,51 +1513,35 @@ op_FE_PRECALL_ISINSTANCE: {
 
 op_FE_PRECALL_BUILTIN_O: {
     PRECALL_OPERANDS(total == 1 && Py_TYPE(callable) == &PyCFunction_Type &&
-                     C_KIND(CFUNC(callable)->m_ml) == METH_O);
-    PyObject *r = NULL;
-    if (RECURSION_ENTERED()) {
-        r = CFUNC(callable)->m_ml->ml_meth(CFUNC(callable)->m_self, args[0]);
-        _Py_LeaveRecursiveCallTstate(tstate);
-    }
-    PRECALL_DONE(r);
+                     fe_c_call_kind(CFUNC(callable)->m_ml) == METH_O);
+    PRECALL_DONE(call_counted(tstate, CFUNC(callable)->m_ml->ml_meth, CFUNC(callable)->m_self,
+                              args[0]));
 }
 
 op_FE_PRECALL_BUILTIN_FAST: {
     PRECALL_OPERANDS(Py_TYPE(callable) == &PyCFunction_Type &&
-                     (C_KIND(CFUNC(callable)->m_ml) == METH_FASTCALL ||
-                      C_KIND(CFUNC(callable)->m_ml) == (METH_FASTCALL | METH_KEYWORDS)));
+                     fe_c_call_is_fast(fe_c_call_kind(CFUNC(callable)->m_ml)));
     PRECALL_DONE(call_fast(CFUNC(callable)->m_ml, CFUNC(callable)->m_self, args, total));
 }
 
 op_FE_PRECALL_METHOD_DESCR_O: {
     PRECALL_OPERANDS(total == 2 && Py_TYPE(callable) == &PyMethodDescr_Type &&
-                     C_KIND(DESCR(callable)->d_method) == METH_O &&
-                     DESCR_SELF_OK(DESCR(callable)));
-    PyObject *r = NULL;
-    if (RECURSION_ENTERED()) {
-        r = DESCR(callable)->d_method->ml_meth(args[0], args[1]);
-        _Py_LeaveRecursiveCallTstate(tstate);
-    }
-    PRECALL_DONE(r);
+                     fe_c_call_kind(DESCR(callable)->d_method) == METH_O &&
+                     descr_self_ok(DESCR(callable), args[0]));
+    PRECALL_DONE(call_counted(tstate, DESCR(callable)->d_method->ml_meth, args[0], args[1]));
 }
 
 op_FE_PRECALL_METHOD_DESCR_NOARGS: {
     PRECALL_OPERANDS(total == 1 && Py_TYPE(callable) == &PyMethodDescr_Type &&
-                     C_KIND(DESCR(callable)->d_method) == METH_NOARGS &&
-                     DESCR_SELF_OK(DESCR(callable)));
-    PyObject *r = NULL;
-    if (RECURSION_ENTERED()) {
-        r = DESCR(callable)->d_method->ml_meth(args[0], NULL);
-        _Py_LeaveRecursiveCallTstate(tstate);
-    }
-    PRECALL_DONE(r);
+                     fe_c_call_kind(DESCR(callable)->d_method) == METH_NOARGS &&
+                     descr_self_ok(DESCR(callable), args[0]));
+    PRECALL_DONE(call_counted(tstate, DESCR(callable)->d_method->ml_meth, args[0], NULL));
 }
 
 op_FE_PRECALL_METHOD_DESCR_FAST: {
     PRECALL_OPERANDS(total >= 1 && Py_TYPE(callable) == &PyMethodDescr_Type &&
-                     (C_KIND(DESCR(callable)->d_method) == METH_FASTCALL ||
-                      C_KIND(DESCR(callable)->d_method) == (METH_FASTCALL | METH_KEYWORDS)) &&
-                     DESCR_SELF_OK(DESCR(callable)));
+                     fe_c_call_is_fast(fe_c_call_kind(DESCR(callable)->d_method)) &&
+                     descr_self_ok(DESCR(callable), args[0]));
     PRECALL_DONE(call_fast(DESCR(callable)->d_method, args[0], args + 1, total - 1));
 }
 

@@ -239,14 +239,6 @@ uint32_t fe_func_version(PyFunctionObject *func)
     return func->func_version;
 }
 
-/* The C function kinds a specialised call site handles (METH_METHOD and
- * METH_VARARGS functions go the generic way). */
-static int c_call_kind(PyMethodDef *def)
-{
-    return def->ml_flags &
-           (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
-}
-
 /* A call of a builtin function or method descriptor, as CPython 3.11's
  * PRECALL_NO_KW_* family specialises it. */
 static int specialize_c_call(PyObject *callable, int nargs, bool result_popped)
@@ -257,22 +249,22 @@ static int specialize_c_call(PyObject *callable, int nargs, bool result_popped)
             return FE_PRECALL_LEN;
         if (callable == known->isinstance && nargs == 2)
             return FE_PRECALL_ISINSTANCE;
-        int kind = c_call_kind(((PyCFunctionObject *)callable)->m_ml);
+        int kind = fe_c_call_kind(((PyCFunctionObject *)callable)->m_ml);
         if (kind == METH_O && nargs == 1)
             return FE_PRECALL_BUILTIN_O;
-        if (kind == METH_FASTCALL || kind == (METH_FASTCALL | METH_KEYWORDS))
+        if (fe_c_call_is_fast(kind))
             return FE_PRECALL_BUILTIN_FAST;
         return 0;
     }
     if (Py_TYPE(callable) == &PyMethodDescr_Type && nargs >= 1) {
         if (callable == known->list_append && nargs == 2 && result_popped)
             return FE_PRECALL_LIST_APPEND;
-        int kind = c_call_kind(((PyMethodDescrObject *)callable)->d_method);
+        int kind = fe_c_call_kind(((PyMethodDescrObject *)callable)->d_method);
         if (kind == METH_O && nargs == 2)
             return FE_PRECALL_METHOD_DESCR_O;
         if (kind == METH_NOARGS && nargs == 1)
             return FE_PRECALL_METHOD_DESCR_NOARGS;
-        if (kind == METH_FASTCALL || kind == (METH_FASTCALL | METH_KEYWORDS))
+        if (fe_c_call_is_fast(kind))
             return FE_PRECALL_METHOD_DESCR_FAST;
     }
     return 0;

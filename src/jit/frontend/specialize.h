@@ -101,6 +101,19 @@ static inline bool fe_dict_lacks(PyDictObject *d, PyObject *name)
 int fe_specialize_load_attr(fe_attr_cache *c, PyObject *owner, PyObject *name);
 int fe_specialize_load_method(fe_attr_cache *c, PyObject *owner, PyObject *name);
 int fe_specialize_store_attr(fe_attr_cache *c, PyObject *owner, PyObject *name);
+/* The calling convention of a C function, as its flags give it (the
+ * METH_* bits that choose it, and METH_METHOD, which no fast path takes). */
+static inline int fe_c_call_kind(const PyMethodDef *def)
+{
+    return def->ml_flags &
+           (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O | METH_KEYWORDS | METH_METHOD);
+}
+/* METH_FASTCALL, with or without METH_KEYWORDS. */
+static inline bool fe_c_call_is_fast(int kind)
+{
+    return (kind & ~METH_KEYWORDS) == METH_FASTCALL;
+}
+
 /* Likewise for a call without keywords of `callable` with `nargs`
  * positional arguments (self included), whose result the next instruction
  * drops when `result_popped`: a Python function (the entry filled in; may
