@@ -1,7 +1,8 @@
 /* frontend/frames: frames the own interpreter pushes and pops itself for
  * inline Python-to-Python calls, on the thread's data stack, with the
- * layout and life cycle CPython 3.11 gives them (_PyEvalFramePushAndInit,
- * _PyFrame_Clear and _PyThreadState_PopFrame are not exported). */
+ * layout, argument binding and life cycle CPython 3.11 gives them
+ * (_PyEvalFramePushAndInit, initialize_locals, _PyFrame_Clear,
+ * _PyThreadState_PopFrame and _Py_MakeCoro are not exported). */
 #ifndef JIT_FE_FRAMES_H
 #define JIT_FE_FRAMES_H
 
@@ -10,10 +11,10 @@
 
 /* A frame for calling `func` with the `nargs` positional arguments at
  * `args`, when the call can run inline (fe_frame_takes_call) and its
- * frame fits in the data stack's current chunk. The frame takes the function's and the
- * arguments' references, is not linked, and *jc is its code's jitcode.
- * NULL (nothing taken, no exception) when the call must go the generic
- * way. */
+ * frame fits in the data stack's current chunk. The frame takes the
+ * function's and the arguments' references, is not linked, and *jc is its
+ * code's jitcode. NULL (nothing taken, no exception) when the call must
+ * go the generic way. */
 _PyInterpreterFrame *fe_frame_push(PyThreadState *tstate, PyFunctionObject *func,
                                    PyObject **args, int nargs, fe_jitcode **jc);
 
