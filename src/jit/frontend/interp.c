@@ -265,13 +265,13 @@ static PyObject *handoff(PyThreadState *tstate, _PyInterpreterFrame *frame, PyOb
     _Py_LeaveRecursiveCallTstate(tstate);
     rt_count(RT_C_HANDOFFS, 1);
     /* (CPython sets is_entry on the frames it evaluates: keep ours) */
-    bool init = FE_SPECIAL_RETURN(frame);
+    bool special = FE_SPECIAL_RETURN(frame);
     PyObject *res;
     if (throwflag && FE_UNLIKELY(tstate->cframe->use_tracing))
         res = throw_without_call_event(tstate, frame);
     else
         res = _PyEval_EvalFrameDefault(tstate, frame, throwflag);
-    FE_SPECIAL_RETURN(frame) = init;
+    FE_SPECIAL_RETURN(frame) = special;
     return res;
 }
 
@@ -2314,12 +2314,12 @@ frame_done: {
     /* (a trace being recorded goes on: it returns from a call it inlined;
      * the frame it started in returning ends it before it gets here) */
     _PyInterpreterFrame *caller = frame->previous;
-    bool init = FE_SPECIAL_RETURN(frame);
+    bool special = FE_SPECIAL_RETURN(frame);
     fe_frame_pop(tstate, frame);
     frame = caller;
     jc = fe_jitcode_peek(frame->f_code);
     LOAD_FRAME();
-    if (FE_UNLIKELY(init) && fe_base_opcode[_Py_OPCODE(ip[-1])] == CALL_FUNCTION_EX) {
+    if (FE_UNLIKELY(special) && fe_base_opcode[_Py_OPCODE(ip[-1])] == CALL_FUNCTION_EX) {
         /* the rest of CALL_FUNCTION_EX: its operands released in
          * CPython's order, the result in place of the NULL below them */
         PyObject *kwargs = (_Py_OPARG(ip[-1]) & 1) ? POP() : NULL;
@@ -2329,12 +2329,12 @@ frame_done: {
         Py_DECREF(callargs);
         Py_XDECREF(kwargs);
         sp--;
-        init = false;
+        special = false;
     }
     if (retval == NULL)
         goto error;   /* at the caller's call */
-    if (FE_UNLIKELY(init)) {
-        /* type_call's check; the instance is on our stack already */
+    if (FE_UNLIKELY(special)) {
+        /* an __init__ frame: type_call's check; the instance is on our stack already */
         if (retval != Py_None) {
             PyErr_Format(PyExc_TypeError, "__init__() should return None, not '%.200s'",
                          Py_TYPE(retval)->tp_name);
