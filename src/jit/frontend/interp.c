@@ -520,6 +520,50 @@ op_FE_BINARY_OP_OR:
 op_FE_BINARY_OP_XOR:
     BINARY_FAST_PATH(^, 0);
 
+/* The conditional jumps, one handler per opcode: whether to jump and
+ * where are known without looking at the opcode (FE_COMPARE_OP_JUMP,
+ * which does, ends with the same two jumps). */
+#define JUMP_FORWARD_BY_OPARG()                                           \
+    do {                                                                  \
+        ip += oparg;                                                      \
+        DISPATCH();                                                       \
+    } while (0)
+#define JUMP_BACKWARD_BY_OPARG()                                          \
+    do {                                                                  \
+        ip -= oparg;                                                      \
+        CHECK_EVAL_BREAKER();                                             \
+        goto backedge;                                                    \
+    } while (0)
+#define POP_JUMP_IF_TRUTH(when, JUMP)                                     \
+    do {                                                                  \
+        PyObject *cond = POP();                                           \
+        int t;                                                            \
+        if (cond == Py_True)                                              \
+            t = 1;                                                        \
+        else if (cond == Py_False)                                        \
+            t = 0;                                                        \
+        else {                                                            \
+            t = PyObject_IsTrue(cond);                                    \
+            if (t < 0) {                                                  \
+                Py_DECREF(cond);                                          \
+                ERROR();                                                  \
+            }                                                             \
+        }                                                                 \
+        Py_DECREF(cond);                                                  \
+        if (t == (when))                                                  \
+            JUMP();                                                       \
+        DISPATCH();                                                       \
+    } while (0)
+#define POP_JUMP_IF_NONENESS(when, JUMP)                                  \
+    do {                                                                  \
+        PyObject *v = POP();                                              \
+        bool is_none = v == Py_None;                                      \
+        Py_DECREF(v);                                                     \
+        if (is_none == (when))                                            \
+            JUMP();                                                       \
+        DISPATCH();                                                       \
+    } while (0)
+
 op_FE_COMPARE_OP_JUMP: {
     /* Ints and floats compare to a C truth value that feeds the jump
      * directly; no bool object is made. Anything else: COMPARE_OP, then the
@@ -540,13 +584,9 @@ op_FE_COMPARE_OP_JUMP: {
     NEXT_INSTR();   /* the POP_JUMP_*_IF_TRUE/FALSE */
     if (t != (OPCODE() == POP_JUMP_FORWARD_IF_TRUE || OPCODE() == POP_JUMP_BACKWARD_IF_TRUE))
         DISPATCH();
-    if (OPCODE() == POP_JUMP_FORWARD_IF_FALSE || OPCODE() == POP_JUMP_FORWARD_IF_TRUE) {
-        ip += oparg;
-        DISPATCH();
-    }
-    ip -= oparg;
-    CHECK_EVAL_BREAKER();
-    goto backedge;
+    if (OPCODE() == POP_JUMP_FORWARD_IF_FALSE || OPCODE() == POP_JUMP_FORWARD_IF_TRUE)
+        JUMP_FORWARD_BY_OPARG();
+    JUMP_BACKWARD_BY_OPARG();
 }
 
 op_LOAD_CONST: {
@@ -908,49 +948,6 @@ op_JUMP_BACKWARD:
 op_JUMP_BACKWARD_NO_INTERRUPT:
     ip -= oparg;
     DISPATCH();
-
-/* The conditional jumps, one handler per opcode: whether to jump and
- * where are known without looking at the opcode. */
-#define JUMP_FORWARD_BY_OPARG()                                           \
-    do {                                                                  \
-        ip += oparg;                                                      \
-        DISPATCH();                                                       \
-    } while (0)
-#define JUMP_BACKWARD_BY_OPARG()                                          \
-    do {                                                                  \
-        ip -= oparg;                                                      \
-        CHECK_EVAL_BREAKER();                                             \
-        goto backedge;                                                    \
-    } while (0)
-#define POP_JUMP_IF_TRUTH(when, JUMP)                                     \
-    do {                                                                  \
-        PyObject *cond = POP();                                           \
-        int t;                                                            \
-        if (cond == Py_True)                                              \
-            t = 1;                                                        \
-        else if (cond == Py_False)                                        \
-            t = 0;                                                        \
-        else {                                                            \
-            t = PyObject_IsTrue(cond);                                    \
-            if (t < 0) {                                                  \
-                Py_DECREF(cond);                                          \
-                ERROR();                                                  \
-            }                                                             \
-        }                                                                 \
-        Py_DECREF(cond);                                                  \
-        if (t == (when))                                                  \
-            JUMP();                                                       \
-        DISPATCH();                                                       \
-    } while (0)
-#define POP_JUMP_IF_NONENESS(when, JUMP)                                  \
-    do {                                                                  \
-        PyObject *v = POP();                                              \
-        bool is_none = v == Py_None;                                      \
-        Py_DECREF(v);                                                     \
-        if (is_none == (when))                                            \
-            JUMP();                                                       \
-        DISPATCH();                                                       \
-    } while (0)
 
 op_POP_JUMP_FORWARD_IF_FALSE:
     POP_JUMP_IF_TRUTH(0, JUMP_FORWARD_BY_OPARG);
@@ -1596,20 +1593,8 @@ generic_PRECALL: {
         int total = oparg + is_meth;
         PyObject **args = sp - total;
         PyObject *res;
-        if (call_c_function(tstate, callable, args, total, &res)) {
-            Py_DECREF(callable);  /* CPython's order: the callable, then the arguments */
-            sp = args;
-            for (int k = 0; k < total; k++)
-                Py_DECREF(args[k]);
-            sp -= 2 - is_meth;
-            PUSH(res);
-            ip += INLINE_CACHE_ENTRIES_PRECALL + 1 + INLINE_CACHE_ENTRIES_CALL;
-            if (res == NULL)
-                ERROR();
-            CHECK_EVAL_BREAKER();
-            CHECK_TRACING();
-            DISPATCH();
-        }
+        if (call_c_function(tstate, callable, args, total, &res))
+            PRECALL_DONE(res);
     } else if (ct == &PyMethod_Type && !is_meth) {
         /* Unpack a bound method object into (function, self), so CALL
          * passes self as the first argument without a new tuple. */
